@@ -1,0 +1,14 @@
+import { defineConfig } from "tsup";
+
+// One build, two module systems: `import` gets ESM, `require` gets CommonJS, each with its .d.ts.
+export default defineConfig({
+  entry: { index: "src/index.ts", express: "src/express.ts", cli: "src/cli/main.ts" },
+  format: ["esm", "cjs"],
+  dts: { entry: { index: "src/index.ts", express: "src/express.ts" } },
+  target: "node20",
+  platform: "node",
+  splitting: false,
+  sourcemap: false,
+  clean: true,
+  shims: false,
+});
