@@ -1,0 +1,66 @@
+/**
+ * Cookie-string layer: the URL escaping Rack applies to cookie values, and `Cookie` header parsing.
+ *
+ * Rack writes `escape(name)=escape(value)` where `escape` is Ruby's
+ * `URI.encode_www_form_component` (rack lib/rack/utils.rb `escape`, `set_cookie_header`): it keeps
+ * `A-Z a-z 0-9 * - . _`, turns a space into `+` and every other byte into `%XX` (upper-case hex).
+ * It reads with `Rack::Utils.unescape`: `%XX` → byte and `+` → space.
+ */
+
+const KEEP = /^[A-Za-z0-9*\-._]*$/;
+
+/** `URI.encode_www_form_component`: the form Rack puts in `Set-Cookie`. */
+export function escapeCookieValue(value: string): string {
+  if (KEEP.test(value)) return value;
+  let out = "";
+  for (const byte of Buffer.from(value, "utf8")) {
+    const c = String.fromCharCode(byte);
+    if (byte < 0x80 && /[A-Za-z0-9*\-._]/.test(c)) out += c;
+    else if (byte === 0x20) out += "+";
+    else out += "%" + byte.toString(16).toUpperCase().padStart(2, "0");
+  }
+  return out;
+}
+
+/**
+ * `Rack::Utils.unescape`. Malformed `%` sequences are kept literally, as Ruby's
+ * `URI.decode_www_form_component` would refuse them; the cookie then fails verification instead.
+ */
+export function unescapeCookieValue(value: string): string {
+  if (value.indexOf("%") === -1 && value.indexOf("+") === -1) return value;
+  const plus = value.replace(/\+/g, " ");
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    // Not valid UTF-8 or a bare `%`: decode byte-wise, leaving bad sequences as they are.
+    const bytes: number[] = [];
+    for (let i = 0; i < plus.length; i++) {
+      const ch = plus.charCodeAt(i);
+      if (ch === 0x25 && /^[0-9A-Fa-f]{2}$/.test(plus.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(plus.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        for (const b of Buffer.from(plus[i]!, "utf8")) bytes.push(b);
+      }
+    }
+    return Buffer.from(bytes).toString("latin1");
+  }
+}
+
+/**
+ * Parses a `Cookie` request header into name → raw (still escaped) value. Like Rack ≥ 2.2
+ * (`Rack::Utils.parse_cookies_header`) it splits on `;` only, and the first occurrence of a name wins.
+ */
+export function parseCookieHeader(header: string): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq === -1) continue;
+    const name = unescapeCookieValue(part.slice(0, eq).trim());
+    if (name === "" || cookies.has(name)) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    cookies.set(name, value);
+  }
+  return cookies;
+}

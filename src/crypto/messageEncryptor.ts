@@ -1,0 +1,97 @@
+/**
+ * `ActiveSupport::MessageEncryptor` as cookies use it
+ * (activesupport/lib/active_support/message_encryptor.rb; spec §5.1, §5.2).
+ *
+ * AES-GCM ("authenticated encrypted", Rails 5.2+):
+ *     value = b64(ciphertext) + "--" + b64(iv: 12 bytes) + "--" + b64(auth tag: 16 bytes), AAD ""
+ * AES-256-CBC + HMAC (Rails ≤ 5.1, and a fallback read by every later version):
+ *     inner = b64(ciphertext) + "--" + b64(iv: 16 bytes)
+ *     value = MessageVerifier(sign secret, digest).generate(inner)   # base64 again, then HMAC
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { CookieFormatError, DecryptionError } from "../errors.js";
+import { strictDecode64, strictEncode64 } from "./base64.js";
+import { generateSigned, verifySigned, type MessageDigest } from "./messageVerifier.js";
+
+/** Ciphers Rails accepts for `encrypted_cookie_cipher`; credentials use aes-128-gcm. */
+export type GcmCipher = "aes-256-gcm" | "aes-128-gcm";
+
+export const GCM_IV_LENGTH = 12;
+export const GCM_TAG_LENGTH = 16;
+export const CBC_IV_LENGTH = 16;
+
+/** `MessageEncryptor.key_len(cipher)`. */
+export function keyLength(cipher: GcmCipher | "aes-256-cbc"): number {
+  return cipher === "aes-128-gcm" ? 16 : 32;
+}
+
+export interface GcmKey {
+  cipher: GcmCipher;
+  secret: Uint8Array;
+}
+
+export interface CbcKey {
+  /** 32-byte AES key (salt `encrypted cookie`). */
+  secret: Uint8Array;
+  /** 64-byte HMAC key (salt `signed encrypted cookie`). */
+  signSecret: Uint8Array;
+  /** SHA1 for the primary CBC encryptor from 5.2; `cookies_digest || "SHA1"` otherwise. */
+  digest: MessageDigest;
+}
+
+/** `encrypt_and_sign` in GCM mode. `iv` is only for reproducing a known vector. */
+export function encryptGcm(plaintext: Uint8Array, key: GcmKey, iv: Uint8Array = randomBytes(GCM_IV_LENGTH)): string {
+  const cipher = createCipheriv(key.cipher, key.secret, iv, { authTagLength: GCM_TAG_LENGTH });
+  cipher.setAAD(Buffer.alloc(0));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return `${strictEncode64(ciphertext)}--${strictEncode64(iv)}--${strictEncode64(cipher.getAuthTag())}`;
+}
+
+/**
+ * `decrypt_and_verify` in GCM mode. The value must have exactly three strict-base64 parts
+ * with a 12-byte IV and a 16-byte tag; this is what both the ≤ 7.0 `split("--")` parser and the
+ * 7.1+ parse-from-the-end parser accept from any Rails writer.
+ */
+export function decryptGcm(value: string, key: GcmKey): Buffer {
+  const parts = value.split("--");
+  if (parts.length !== 3) throw new CookieFormatError("not an AES-GCM message (ciphertext--iv--tag)");
+  const ciphertext = strictDecode64(parts[0]!, "ciphertext");
+  const iv = strictDecode64(parts[1]!, "iv");
+  const tag = strictDecode64(parts[2]!, "auth tag");
+  if (iv.length !== GCM_IV_LENGTH || tag.length !== GCM_TAG_LENGTH) {
+    throw new CookieFormatError("AES-GCM iv or auth tag has the wrong length");
+  }
+  const decipher = createDecipheriv(key.cipher, key.secret, iv, { authTagLength: GCM_TAG_LENGTH });
+  decipher.setAAD(Buffer.alloc(0));
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch (cause) {
+    throw new DecryptionError(undefined, { cause });
+  }
+}
+
+/** `encrypt_and_sign` in CBC mode. */
+export function encryptCbc(plaintext: Uint8Array, key: CbcKey, iv: Uint8Array = randomBytes(CBC_IV_LENGTH)): string {
+  const cipher = createCipheriv("aes-256-cbc", key.secret, iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  const inner = `${strictEncode64(ciphertext)}--${strictEncode64(iv)}`;
+  return generateSigned(Buffer.from(inner, "latin1"), { secret: key.signSecret, digest: key.digest });
+}
+
+/** `decrypt_and_verify` in CBC mode: the HMAC is checked (constant time) before anything is decrypted. */
+export function decryptCbc(value: string, key: CbcKey): Buffer {
+  const inner = verifySigned(value, { secret: key.signSecret, digest: key.digest }).toString("latin1");
+  const parts = inner.split("--");
+  if (parts.length !== 2) throw new CookieFormatError("not an AES-CBC message (ciphertext--iv)");
+  const ciphertext = strictDecode64(parts[0]!, "ciphertext");
+  const iv = strictDecode64(parts[1]!, "iv");
+  if (iv.length !== CBC_IV_LENGTH) throw new CookieFormatError("AES-CBC iv has the wrong length");
+  try {
+    const decipher = createDecipheriv("aes-256-cbc", key.secret, iv);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch (cause) {
+    // Only reachable with the right MAC key and a wrong cipher key (bad salt or rotation).
+    throw new DecryptionError("AES-CBC decryption failed", { cause });
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `ActiveSupport::MessageVerifier` as cookies use it (activesupport/lib/active_support/message_verifier.rb):
+ *
+ *     value = strict_base64(data) + "--" + lowercase_hex(HMAC(digest, secret, strict_base64(data)))
+ *
+ * Signed cookies (`cookies.signed`) are exactly this; CBC-encrypted cookies wrap their ciphertext in
+ * it. Cookies never set `url_safe`, so only the standard padded alphabet is produced. Parsing follows
+ * Rails 7.0+: the digest is the last `2 × digest size` characters and `--` stands right before it.
+ */
+import { createHmac } from "node:crypto";
+import { CookieFormatError, InvalidSignatureError } from "../errors.js";
+import { strictDecode64, strictEncode64 } from "./base64.js";
+import { secureCompare } from "./secureCompare.js";
+
+/** Digests Rails accepts for `signed_cookie_digest` / `cookies_digest` (any OpenSSL name works in Ruby). */
+export type MessageDigest = "SHA1" | "SHA256" | "SHA384" | "SHA512" | "MD5";
+
+const HEX_LENGTH: Record<MessageDigest, number> = { MD5: 32, SHA1: 40, SHA256: 64, SHA384: 96, SHA512: 128 };
+
+export interface VerifierKey {
+  /** The HMAC key: 64 bytes derived from the salt, or a Rails 3 `secret_token` itself. */
+  secret: Uint8Array;
+  digest: MessageDigest;
+}
+
+function hmacHex(key: VerifierKey, data: string): string {
+  return createHmac(key.digest.toLowerCase(), key.secret).update(data, "latin1").digest("hex");
+}
+
+/** `MessageVerifier#generate` with a `NullSerializer`: signs bytes. */
+export function generateSigned(payload: Uint8Array, key: VerifierKey): string {
+  const data = strictEncode64(payload);
+  return `${data}--${hmacHex(key, data)}`;
+}
+
+/** Splits `data--hexdigest` without checking the MAC; throws `CookieFormatError` when the shape is wrong. */
+export function splitSigned(value: string, digest: MessageDigest): { data: string; mac: string } {
+  const hexLength = HEX_LENGTH[digest];
+  const dataEnd = value.length - hexLength - 2;
+  if (dataEnd < 1 || value.charCodeAt(dataEnd) !== 0x2d || value.charCodeAt(dataEnd + 1) !== 0x2d) {
+    throw new CookieFormatError(`not a signed message (data--${digest} hex digest)`);
+  }
+  const mac = value.slice(dataEnd + 2);
+  if (!/^[0-9a-f]+$/.test(mac)) throw new CookieFormatError("digest is not lower-case hex");
+  return { data: value.slice(0, dataEnd), mac };
+}
+
+/**
+ * `MessageVerifier#verified` with a `NullSerializer`: returns the signed bytes, or throws
+ * `CookieFormatError` (shape) / `InvalidSignatureError` (MAC). The MAC is checked before the data is
+ * decoded, in constant time.
+ */
+export function verifySigned(value: string, key: VerifierKey): Buffer {
+  const { data, mac } = splitSigned(value, key.digest);
+  const expected = hmacHex(key, data);
+  if (!secureCompare(Buffer.from(mac, "latin1"), Buffer.from(expected, "latin1"))) {
+    throw new InvalidSignatureError();
+  }
+  return strictDecode64(data, "signed data");
+}
