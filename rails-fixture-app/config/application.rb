@@ -1,0 +1,37 @@
+# frozen_string_literal: true
+
+require_relative "boot"
+
+# Only the frameworks a cookie needs: no database, mailer, jobs or assets.
+require "rails"
+require "action_controller/railtie"
+require "active_support/testing/time_helpers"
+
+require "rcc/config"
+require "rcc/rails_reads"
+
+module RailsFixtureApp
+  # Every setting comes from RCC_CONFIG so one app serves every configuration (lib/rcc/config.rb).
+  RCC = Rcc::Config.from_env
+
+  class Application < Rails::Application
+    config.load_defaults RCC.defaults
+    config.eager_load = false
+
+    # Rails 6.1 production reads ENV["SECRET_KEY_BASE"], then credentials, then secrets, and
+    # secrets falls back to config.secret_key_base (railties/lib/rails/application.rb#secret_key_base).
+    # No config/credentials.yml.enc exists here, so this is the app's secret.
+    config.secret_key_base = RCC.secret_key_base
+    config.require_master_key = false
+
+    config.action_dispatch.cookies_serializer = RCC.serializer.to_sym
+    config.session_store :cookie_store, key: RCC.session_key, expire_after: RCC.expire_after
+    RCC.apply_extra(config)
+
+    # Exceptions must reach bin/oracle (it reports them) instead of becoming a 500 page.
+    config.action_dispatch.show_exceptions = ENV["RCC_SHOW_EXCEPTIONS"] == "1"
+    config.consider_all_requests_local = true
+    config.logger = ENV["RCC_LOG"] ? ActiveSupport::Logger.new($stderr) : ActiveSupport::Logger.new(nil)
+    config.log_level = :debug
+  end
+end
