@@ -4,7 +4,7 @@
  * Rack writes `escape(name)=escape(value)` where `escape` is Ruby's
  * `URI.encode_www_form_component` (rack lib/rack/utils.rb `escape`, `set_cookie_header`): it keeps
  * `A-Z a-z 0-9 * - . _`, turns a space into `+` and every other byte into `%XX` (upper-case hex).
- * It reads with `Rack::Utils.unescape`: `%XX` → byte and `+` → space.
+ * It reads with `Rack::Utils.unescape` (`%XX` → byte, `+` → space; see `unescapeCookieValue`).
  */
 
 const KEEP = /^[A-Za-z0-9*\-._]*$/;
@@ -23,24 +23,26 @@ export function escapeCookieValue(value: string): string {
 }
 
 /**
- * `Rack::Utils.unescape`. Malformed `%` sequences are kept literally, as Ruby's
- * `URI.decode_www_form_component` would refuse them; the cookie then fails verification instead.
+ * Undoes Rack's escaping of a cookie value: `%XX` → byte.
+ *
+ * Unlike `Rack::Utils.unescape` a `+` stays a `+`: values arrive both escaped (from a `Cookie`
+ * header) and unescaped (pasted from a log or a Rails console), base64 is full of `+`, and no Rails
+ * cookie value ever contains a space, so reading `+` as a space could only break a valid cookie.
+ * Malformed `%` sequences are kept as they are; the cookie then fails verification.
  */
 export function unescapeCookieValue(value: string): string {
-  if (value.indexOf("%") === -1 && value.indexOf("+") === -1) return value;
-  const plus = value.replace(/\+/g, " ");
+  if (value.indexOf("%") === -1) return value;
   try {
-    return decodeURIComponent(plus);
+    return decodeURIComponent(value);
   } catch {
-    // Not valid UTF-8 or a bare `%`: decode byte-wise, leaving bad sequences as they are.
+    // Not valid UTF-8, or a bare `%`: decode byte-wise, leaving bad sequences as they are.
     const bytes: number[] = [];
-    for (let i = 0; i < plus.length; i++) {
-      const ch = plus.charCodeAt(i);
-      if (ch === 0x25 && /^[0-9A-Fa-f]{2}$/.test(plus.slice(i + 1, i + 3))) {
-        bytes.push(parseInt(plus.slice(i + 1, i + 3), 16));
+    for (let i = 0; i < value.length; i++) {
+      if (value.charCodeAt(i) === 0x25 && /^[0-9A-Fa-f]{2}$/.test(value.slice(i + 1, i + 3))) {
+        bytes.push(parseInt(value.slice(i + 1, i + 3), 16));
         i += 2;
       } else {
-        for (const b of Buffer.from(plus[i]!, "utf8")) bytes.push(b);
+        for (const b of Buffer.from(value[i]!, "utf8")) bytes.push(b);
       }
     }
     return Buffer.from(bytes).toString("latin1");

@@ -1,0 +1,23 @@
+/**
+ * rails-cookie-codec: read and write Ruby on Rails session, encrypted and signed cookies.
+ *
+ * The public API is small on purpose: a `CookieJar` built from your Rails app's settings, its
+ * `encrypted` / `signed` codecs, typed errors, and the Ruby value types sessions can hold. The
+ * layers underneath (crypto, envelope, serializers, Marshal) are exported for tools that need them.
+ */
+export { CookieJar, CookieCodec, MAX_COOKIE_SIZE, type DecodedCookie, type SetOptions } from "./jar.js";
+export {
+  resolveConfig,
+  LOAD_DEFAULTS,
+  NEWEST_LOAD_DEFAULTS,
+  DEFAULT_SALTS,
+  type CookieJarOptions,
+  type CookieRotation,
+  type CookiesSerializer,
+  type LoadDefaults,
+  type ResolvedConfig,
+} from "./config.js";
+export * from "./errors.js";
+export { RubySymbol, RubyTime, RubyObject, sym } from "./ruby/types.js";
+export { escapeCookieValue, unescapeCookieValue, parseCookieHeader } from "./cookie/escape.js";
+export type { Scheme, SchemeSource } from "./schemes.js";

@@ -1,0 +1,124 @@
+/**
+ * `ActiveSupport::JSON` as the cookie jar's `:json` serializer uses it
+ * (actionpack/lib/action_dispatch/middleware/cookies.rb `JsonSerializer`;
+ * activesupport/lib/active_support/json/encoding.rb).
+ *
+ * Writing: compact JSON with `<`, `>`, `&`, U+2028 and U+2029 escaped as `\u003c` … (Rails'
+ * `escape_html_entities_in_json`, on by default). Integers beyond 2**53 are bigints and are written
+ * as exact digits. Reading: Ruby's `JSON.parse(quirks_mode: true)`, so bare scalars are accepted, and
+ * integers beyond 2**53 come back as exact bigints instead of rounded numbers.
+ */
+import { randomUUID } from "node:crypto";
+import { PayloadError, UnserializableError } from "../errors.js";
+import type { Serializer } from "./types.js";
+
+const ESCAPES: Record<string, string> = {
+  "<": "\\u003c",
+  ">": "\\u003e",
+  "&": "\\u0026",
+  "\u2028": "\\u2028",
+  "\u2029": "\\u2029",
+};
+const NEEDS_ESCAPE = /[<>&\u2028\u2029]/g;
+// A per-process marker no cookie can contain, so a user's string is never mistaken for a bigint.
+const MARKER_ID = randomUUID();
+const BIGINT_MARK = `\u0000bigint:${MARKER_ID}:`;
+const BIGINT_MARKED = new RegExp(`"\\\\u0000bigint:${MARKER_ID}:(-?\\d+)"`, "g");
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function bigintReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return BIGINT_MARK + value.toString();
+  if (value instanceof Uint8Array) throw new UnserializableError("a binary string cannot be written as JSON");
+  return value;
+}
+
+/** `ActiveSupport::JSON.encode(value)`. */
+export function encodeJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    // Only bigints make JSON.stringify throw on session data; redo with exact digits.
+    if (!(error instanceof TypeError)) throw error;
+    try {
+      text = JSON.stringify(value, bigintReplacer)?.replace(BIGINT_MARKED, "$1");
+    } catch (cause) {
+      if (cause instanceof UnserializableError) throw cause;
+      throw new UnserializableError(`value cannot be written as JSON: ${(cause as Error).message}`);
+    }
+  }
+  if (text === undefined) throw new UnserializableError("value cannot be written as JSON");
+  return text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!);
+}
+
+/** True when a JSON text has an integer token too long to be exact as a JS number. */
+function mayHoldBigIntegers(text: string): boolean {
+  return /\d{16}/.test(text);
+}
+
+/** Rewrites integer tokens beyond 2**53 (outside strings) as marked strings for the reviver. */
+function markBigIntegers(text: string): string {
+  let out = "";
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) {
+      inString = true;
+      continue;
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      let j = i + 1;
+      while (j < text.length && /[0-9eE+\-.]/.test(text[j]!)) j++;
+      const token = text.slice(i, j);
+      if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
+        out += text.slice(last, i) + JSON.stringify(BIGINT_MARK + token);
+        last = j;
+      }
+      i = j - 1;
+    }
+  }
+  return out + text.slice(last);
+}
+
+function reviveBigInt(_key: string, value: unknown): unknown {
+  return typeof value === "string" && value.startsWith(BIGINT_MARK) ? BigInt(value.slice(BIGINT_MARK.length)) : value;
+}
+
+/** `ActiveSupport::JSON.decode(text)`; throws `PayloadError`. */
+export function decodeJson(text: string): unknown {
+  try {
+    if (!mayHoldBigIntegers(text)) return JSON.parse(text);
+    return JSON.parse(markBigIntegers(text), reviveBigInt);
+  } catch (cause) {
+    throw new PayloadError("payload is not valid JSON", { cause });
+  }
+}
+
+/** Rails 7.1 `SerializerWithFallback` JSON detection: `\A(?:[{\["]|-?\d|true|false|null)`. */
+const JSON_START = /^(?:[{["]|-?\d|true|false|null)/;
+
+export const jsonSerializer: Serializer = {
+  format: "json",
+  detect(bytes) {
+    return JSON_START.test(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 5)).toString("latin1"));
+  },
+  dump(value) {
+    return Buffer.from(encodeJson(value), "utf8");
+  },
+  load(bytes) {
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch (cause) {
+      // Ruby's JSON parser refuses malformed UTF-8 too.
+      throw new PayloadError("payload is not valid UTF-8", { cause });
+    }
+    return decodeJson(text);
+  },
+};
