@@ -86,8 +86,12 @@ export class RubyObject {
    * payload as Ruby wrote it, else `undefined`.
    */
   readonly data: unknown;
-  /** How Ruby stored it: a plain object, a Struct, `_dump` bytes, `marshal_dump` data, a MessagePack extension. */
-  readonly kind: "object" | "struct" | "user_dump" | "marshal_dump" | "msgpack_ext";
+  /**
+   * How Ruby stored it: a plain object (`o`), a Struct (`S`), `_dump` bytes (`u`), `marshal_dump`
+   * data (`U`), a MessagePack extension, a Regexp (`/`, data `{ source, options }`), a Class or
+   * Module by name (`c`/`m`/`M`), or a `_dump_data` object (`d`).
+   */
+  readonly kind: "object" | "struct" | "user_dump" | "marshal_dump" | "msgpack_ext" | "regexp" | "class" | "module" | "data";
 
   constructor(
     className: string,
@@ -107,9 +111,11 @@ export class RubyObject {
       const show = (v: unknown) => (v === null || v === undefined ? "" : String(v));
       return `${show(b)}${this.ivars["excl"] === true ? "..." : ".."}${show(e)}`;
     }
+    // JSON.stringify throws on bigint; Ruby's as_json of a big Integer is the Integer, so give its exact digits.
+    const plain = (v: unknown) => (typeof v === "bigint" ? v.toString() : v);
     const out: Record<string, unknown> = { $class: this.className };
-    for (const [k, v] of Object.entries(this.ivars)) out[k] = v;
-    if (this.data !== undefined) out["$data"] = this.data instanceof Uint8Array ? { $binary: Buffer.from(this.data).toString("base64") } : this.data;
+    for (const [k, v] of Object.entries(this.ivars)) out[k] = plain(v);
+    if (this.data !== undefined) out["$data"] = this.data instanceof Uint8Array ? { $binary: Buffer.from(this.data).toString("base64") } : plain(this.data);
     return out;
   }
 }
