@@ -24,6 +24,15 @@ module RailsFixtureApp
     config.secret_key_base = RCC.secret_key_base
     config.require_master_key = false
 
+    # RCC_CREDENTIALS_DIR=<dir>: the secret comes from Rails' own encrypted credentials,
+    # <dir>/config/credentials.yml.enc opened with <dir>/config/master.key (set secret_key_base
+    # null in RCC_CONFIG). Used by bin/generate-credentials and to read the shared credentials apps.
+    if (dir = ENV["RCC_CREDENTIALS_DIR"])
+      config.credentials.content_path = File.join(dir, "config/credentials.yml.enc")
+      config.credentials.key_path = File.join(dir, "config/master.key")
+      config.require_master_key = true
+    end
+
     config.action_dispatch.cookies_serializer = RCC.serializer.to_sym
     config.session_store :cookie_store, key: RCC.session_key, expire_after: RCC.expire_after
     RCC.apply_extra(config)

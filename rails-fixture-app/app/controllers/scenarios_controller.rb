@@ -117,7 +117,7 @@ class ScenariosController < ApplicationController
       sign_secret = kg.generate_key(request.encrypted_signed_cookie_salt)
       encryptor = ActiveSupport::MessageEncryptor.new(secret, sign_secret, cipher: "aes-256-cbc", digest: "SHA256",
                                                       serializer: ActiveSupport::MessageEncryptor::NullSerializer)
-      serializer = rcc_config.serializer == "marshal" ? Marshal : ActiveSupport::JSON
+      serializer = rcc_config.serializer == "marshal" ? Marshal : ActionDispatch::Cookies::JsonSerializer
       cookies[:legacy] = encryptor.encrypt_and_sign(serializer.dump("token-51"))
     end
 end

@@ -26,7 +26,8 @@ module Rcc
       raise ArgumentError, "defaults must be one of #{DEFAULTS.join(", ")}, got #{@defaults.inspect}" unless DEFAULTS.include?(@defaults)
       @serializer = h.fetch("serializer").to_s
       raise ArgumentError, "serializer must be one of #{SERIALIZERS.join(", ")}, got #{@serializer.inspect}" unless SERIALIZERS.include?(@serializer)
-      @secret_key_base = h.fetch("secret_key_base")
+      # nil only with RCC_CREDENTIALS_DIR (config/application.rb): then credentials supply it.
+      @secret_key_base = h["secret_key_base"]
       @session_key = h.fetch("session_key", "_oracle_session")
       @expire_after = h["expire_after"]
       @extra = h.fetch("extra", {}) || {}

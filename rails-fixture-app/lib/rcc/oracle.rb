@@ -37,7 +37,8 @@ module Rcc
       when "read" then read(op)
       when "write" then write(op)
       when "scenario" then scenario(op)
-      when "config" then { "config" => @config.as_json, "rails" => Rails.version, "ruby" => RUBY_VERSION }
+      when "config" then { "config" => @config.as_json, "rails" => Rails.version, "ruby" => RUBY_VERSION,
+                                    "secret_key_base_in_use" => Rails.application.secret_key_base }
       else raise ArgumentError, "unknown op #{op["op"].inspect}"
       end
     rescue StandardError, ScriptError => e
