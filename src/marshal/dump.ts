@@ -261,7 +261,8 @@ class Writer {
     if (v === false) return this.byte(0x46);
     if (typeof v === "number") {
       if (node?.kind === "float") return this.float(v, node);
-      if (Number.isSafeInteger(v)) return this.integer(BigInt(v), node);
+      // -0 only comes from Float arithmetic; Ruby's Integer has no -0.
+      if (Number.isSafeInteger(v) && !Object.is(v, -0)) return this.integer(BigInt(v), node);
       return this.float(v, undefined);
     }
     if (typeof v === "bigint") return this.integer(v, node);
