@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { consumeFlash, keepFlash, readFlash, setFlash, writeFlash, type Session } from "../src/rails/flash.js";
 import { clearWardenUser, setWardenUser, wardenUser } from "../src/rails/warden.js";
 import { RubyObject, sym } from "../src/ruby/types.js";
+import { load } from "../src/marshal/index.js";
 
 const newSession = (init: Record<string, unknown> = {}): Session => Object.assign(Object.create(null) as Session, init);
 
@@ -23,6 +24,7 @@ interface Vector {
   serializer: string;
   scenario: string;
   rails_reads: Record<string, unknown> | null;
+  rails_reads_marshal?: string;
 }
 const VECTOR_FILES = [
   new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url).pathname,
@@ -60,6 +62,19 @@ describe("wardenUser against session_rich vectors", () => {
       expect(session["user_id"]).toBe(42); // nothing else touched
     });
   }
+
+  it("reads the key from the exact Ruby objects (rails_reads_marshal, loaded by our Marshal) of every vector", () => {
+    const withMarshal = richVectors.filter((v) => v.rails_reads_marshal);
+    expect(withMarshal.length).toBe(richVectors.length);
+    for (const v of withMarshal) {
+      const session = load(Buffer.from(v.rails_reads_marshal!, "base64")) as Session;
+      const stored = v.rails_reads!["warden.user.user.key"] as [unknown[], string];
+      expect({ v: `${v.rails} ${v.defaults} ${v.serializer}`, user: wardenUser(session) }).toEqual({
+        v: `${v.rails} ${v.defaults} ${v.serializer}`,
+        user: { id: stored[0][0], key: stored[0], salt: stored[1] },
+      });
+    }
+  });
 
   it("round-trips any id, key and salt (fast-check)", () => {
     fc.assert(
@@ -225,5 +240,45 @@ describe.skipIf(!hasRuby && !inCI)("flash against real Rails 6.1.7.10 (ruby)", (
       // Same JSON text: same values, same key order, same {"discard"=>[], "flashes"=>…} form.
       expect({ name: c.name, json: JSON.stringify(mine) }).toEqual({ name: c.name, json: JSON.stringify(answers[i]) });
     });
+  });
+});
+
+describe.skipIf(!hasRuby && !inCI)("Marshal-era flash forms dumped by real Ruby (actionpack 6.1.7.10 reads them)", () => {
+  it("Rails 3.1/3.2 FlashHash object and Rails 4.0 Symbol keys read as Rails 6.1 reads them", () => {
+    // Ruby builds each stored form with the real class, dumps it with Marshal, and says what the
+    // real `FlashHash.from_session_value` shows for it; we load the bytes with our Marshal.
+    const script = String.raw`
+require "json"; require "base64"; require "set"
+require "action_dispatch"; require "action_dispatch/middleware/flash"
+def flash32(flashes, used)
+  fh = ActionDispatch::Flash::FlashHash.allocate
+  fh.instance_variable_set(:@flashes, flashes)
+  fh.instance_variable_set(:@used, used)
+  fh
+end
+forms = [
+  flash32({ notice: "hi", alert: "shown" }, Set[:alert]),
+  flash32({ notice: "Zoë <b>" }, Set.new),
+  { "discard" => [:alert], "flashes" => { notice: "hi", alert: "shown" } },
+  { "discard" => [], "flashes" => { "notice" => "plain", "n" => 2**70 } },
+]
+forms.each do |f|
+  shown = ActionDispatch::Flash::FlashHash.from_session_value(Marshal.load(Marshal.dump(f))).to_hash
+  puts JSON.generate({ "marshal" => Base64.strict_encode64(Marshal.dump({ "flash" => f })), "shown" => shown.transform_values { |v| v.is_a?(Integer) ? v.to_s : v } })
+end`;
+    const r = spawnSync("ruby", ["-e", script], { encoding: "utf8" });
+    if (r.error) throw r.error;
+    expect(r.stderr).toBe("");
+    const answers = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { marshal: string; shown: Record<string, unknown> });
+    expect(answers).toHaveLength(4);
+    for (const a of answers) {
+      const session = load(Buffer.from(a.marshal, "base64")) as Session;
+      const mine = readFlash(session);
+      const printable = Object.fromEntries(Object.entries(mine).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]));
+      expect(JSON.stringify(printable)).toBe(JSON.stringify(a.shown));
+      // Writing back gives the 5.0+ form with String keys.
+      keepFlash(session);
+      expect(Object.keys((session["flash"] as { flashes: object }).flashes)).toEqual(Object.keys(a.shown));
+    }
   });
 });
