@@ -16,8 +16,10 @@ import {
   strictDecode64,
   urlsafeDecode64,
   validAuthenticityToken,
-  type Session,
 } from "../src/rails/csrf.js";
+
+/** A Rails session as `session.to_hash` gives it. */
+type Session = Record<string, unknown>;
 
 // ---- shared vectors -------------------------------------------------------------------------
 

@@ -9,7 +9,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { consumeFlash, keepFlash, readFlash, setFlash, writeFlash, type Session } from "../src/rails/flash.js";
+import { consumeFlash, keepFlash, readFlash, setFlash, writeFlash } from "../src/rails/flash.js";
+
+/** A Rails session as `session.to_hash` gives it. */
+type Session = Record<string, unknown>;
 import { clearWardenUser, setWardenUser, wardenUser } from "../src/rails/warden.js";
 import { RubyObject, sym } from "../src/ruby/types.js";
 import { load } from "../src/marshal/index.js";

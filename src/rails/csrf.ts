@@ -26,7 +26,7 @@ const GLOBAL_CSRF_TOKEN_IDENTIFIER = "!real_csrf_token";
 export const CSRF_SESSION_KEY = "_csrf_token";
 
 /** A Rails session as `session.to_hash` gives it: String keys, a null-prototype object. */
-export type Session = Record<string, unknown>;
+type Session = Record<string, unknown>;
 
 /** The `form_options:` of `form_authenticity_token` (per-form tokens, `per_form_csrf_tokens`). */
 export interface FormOptions {

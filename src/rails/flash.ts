@@ -26,7 +26,7 @@ import { InvalidOptionError, PayloadError } from "../errors.js";
 import { RubyObject, RubySymbol } from "../ruby/types.js";
 
 /** A Rails session as `session.to_hash` gives it: String keys, a null-prototype object. */
-export type Session = Record<string, unknown>;
+type Session = Record<string, unknown>;
 
 /** Flash messages by String key (`FlashHash#to_hash`), a null-prototype object. */
 export type Flashes = Record<string, unknown> & { notice?: unknown; alert?: unknown };

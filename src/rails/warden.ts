@@ -15,7 +15,7 @@
 import { InvalidOptionError, PayloadError } from "../errors.js";
 
 /** A Rails session as `session.to_hash` gives it: String keys, a null-prototype object. */
-export type Session = Record<string, unknown>;
+type Session = Record<string, unknown>;
 
 /** What Devise stored for a scope. */
 export interface WardenUser {
