@@ -43,8 +43,9 @@ interface Candidate {
 
 // --- msgpackr -------------------------------------------------------------------------------
 // Extensions are registered process-wide (addExtension is global state in msgpackr).
-const mrUnpackr = new Unpackr({ mapsAsObjects: true, int64AsType: "auto", useRecords: false });
-const mrPackr = new Packr({ useRecords: false, int64AsType: "auto" } as ConstructorParameters<typeof Packr>[0]);
+// int64AsType "auto" (bigint only beyond 2**53) exists in unpack.js but not in msgpackr's typings.
+const mrUnpackr = new Unpackr({ mapsAsObjects: true, int64AsType: "auto", useRecords: false } as unknown as ConstructorParameters<typeof Unpackr>[0]);
+const mrPackr = new Packr({ useRecords: false });
 // msgpackr keeps its read position in module globals: `unpackMultiple` inside an extension's
 // `unpack` corrupts the outer read. Nested `unpack` saves that state, so a recursive payload of n
 // values is read as an n-element array.

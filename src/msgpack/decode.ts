@@ -282,34 +282,44 @@ class Decoder {
     }
     this.#depth--;
     this.lastFloat = 0;
-    let out: Record<string, unknown> | Map<unknown, unknown>;
+    let hasBigInt = false;
+    let hasFloat = false;
     if (allStrings) {
       const object = Object.create(null) as Record<string, unknown>;
-      const order: string[] = [];
+      let indexLike = false;
       for (let i = 0; i < count; i++) {
         const key = keys[i] as string;
-        if (!(key in object)) order.push(key);
+        const item = values[i];
         // Ruby's Hash: a repeated key keeps its first position and takes the last value.
-        object[key] = values[i];
-        this.#slotFloat(object, key, values[i], floats[i]!);
+        object[key] = item;
+        if (floats[i] !== 0 || hasFloat) hasFloat = this.#slotFloat(object, key, item, floats[i]!) || hasFloat;
+        if (typeof item === "bigint") hasBigInt = true;
+        const c = key.charCodeAt(0);
+        if (c >= 0x30 && c <= 0x39) indexLike = true;
       }
-      const jsOrder = Object.keys(object);
-      if (jsOrder.some((k, i) => k !== order[i])) rememberKeyOrder(object, order);
-      out = object;
-    } else {
-      const map = new Map<unknown, unknown>();
-      for (let i = 0; i < count; i++) {
-        map.set(keys[i], values[i]);
-        this.#slotFloat(map, keys[i], values[i], floats[i]!);
+      // JavaScript lists array-index keys ("0", "42") first; remember Ruby's order when that moved them.
+      if (indexLike) {
+        const order = [...new Set(keys as string[])];
+        if (Object.keys(object).some((k, i) => k !== order[i])) rememberKeyOrder(object, order);
       }
-      out = map;
+      return hasBigInt ? defineBigIntToJSON(object) : object;
     }
-    return defineBigIntToJSON(out);
+    const map = new Map<unknown, unknown>();
+    for (let i = 0; i < count; i++) {
+      map.set(keys[i], values[i]);
+      if (floats[i] !== 0 || hasFloat) hasFloat = this.#slotFloat(map, keys[i], values[i], floats[i]!) || hasFloat;
+    }
+    return defineBigIntToJSON(map);
   }
 
-  #slotFloat(container: object, slot: unknown, value: unknown, width: 0 | 32 | 64): void {
-    if (width !== 0 && (width === 32 || Number.isInteger(value))) rememberFloat(container, slot, value as number, width);
-    else forgetFloat(container, slot);
+  /** Remembers (or, for a repeated key, forgets) a float slot; true when one was remembered. */
+  #slotFloat(container: object, slot: unknown, value: unknown, width: 0 | 32 | 64): boolean {
+    if (width !== 0 && (width === 32 || Number.isInteger(value))) {
+      rememberFloat(container, slot, value as number, width);
+      return true;
+    }
+    forgetFloat(container, slot);
+    return false;
   }
 
   #ext(length: number): unknown {
