@@ -21,3 +21,21 @@ export * from "./errors.js";
 export { RubySymbol, RubyTime, RubyObject, sym } from "./ruby/types.js";
 export { escapeCookieValue, unescapeCookieValue, parseCookieHeader } from "./cookie/escape.js";
 export type { Scheme, SchemeSource } from "./schemes.js";
+export { load as marshalLoad, dump as marshalDump, type MarshalLimits } from "./marshal/index.js";
+export {
+  formAuthenticityToken,
+  validAuthenticityToken,
+  CSRF_SESSION_KEY,
+  type FormAuthenticityTokenOptions,
+  type ValidAuthenticityTokenOptions,
+  type FormOptions,
+} from "./rails/csrf.js";
+export { readFlash, consumeFlash, setFlash, keepFlash, writeFlash, FLASH_SESSION_KEY, type Flashes } from "./rails/flash.js";
+export { wardenUser, setWardenUser, clearWardenUser, wardenKeyFor, type WardenUser } from "./rails/warden.js";
+export {
+  findSecretKeyBase,
+  decryptEncryptedFile,
+  parseCredentials,
+  type FindSecretKeyBaseOptions,
+  type SecretKeyBaseResult,
+} from "./credentials/index.js";

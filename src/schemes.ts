@@ -57,7 +57,7 @@ function keyGeneratorCache(): KeyGenerators {
   };
 }
 
-const kdfLabel = (d: KeyGeneratorHashDigestClass) => (d === "SHA256" ? "pbkdf2-sha256" : "pbkdf2-sha1") as const;
+const kdfLabel = (d: KeyGeneratorHashDigestClass): Scheme["keyDerivation"] => (d === "SHA256" ? "pbkdf2-sha256" : "pbkdf2-sha1");
 
 function gcmScheme(
   secret: Uint8Array,
