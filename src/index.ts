@@ -39,3 +39,14 @@ export {
   type FindSecretKeyBaseOptions,
   type SecretKeyBaseResult,
 } from "./credentials/index.js";
+export {
+  detectCookie,
+  explainCookie,
+  cookieShape,
+  type CookieKind,
+  type CookieShape,
+  type DetectOptions,
+  type DetectedCookie,
+  type CookieExplanation,
+  type ExplainResult,
+} from "./detect.js";
