@@ -1,0 +1,173 @@
+/**
+ * `createSessionStore`: Rails' `CookieStore`, framework-agnostic. `load` a request's `Cookie`
+ * header into a `RailsSession`, let the handler use it, `commit` it into a `Set-Cookie` value.
+ *
+ * Rails sources followed:
+ * - actionpack/lib/action_dispatch/middleware/session/cookie_store.rb (`unpacked_cookie_data`:
+ *   keys stringified; `persistent_session_id!`: a session without `"session_id"` gets one;
+ *   `write_session`: `session_data["session_id"] = sid`);
+ * - rack lib/rack/session/abstract/id.rb `commit_session` (nil values dropped; with
+ *   `expire_after` the cookie's `expires` and the envelope's `exp` are both now + expire_after);
+ * - actionpack/lib/action_dispatch/middleware/cookies.rb (`signed_or_encrypted`, `SameSite` from
+ *   `cookies_same_site_protection`, `CookieOverflow`).
+ *
+ * One deliberate difference: Rails writes the cookie on every request that touched the session;
+ * this store writes only when the data changed (deep: serialized bytes are compared), when the id
+ * changed (`reset`/`renew`), when the codec says Rails would rewrite the cookie (`needsRewrite`), or
+ * to push `expireAfter` forward. An untouched new session never sets a cookie.
+ */
+import { CookieJar, type CookieCodec } from "../jar.js";
+import type { CookieJarOptions } from "../config.js";
+import { parseCookieHeader } from "../cookie/escape.js";
+import { InvalidOptionError, PayloadError, RailsCookieError } from "../errors.js";
+import { RubySymbol } from "../ruby/types.js";
+import { serialize } from "../serializers/index.js";
+import { createSession, generateSessionId, sessionState, type RailsSession, type SessionState } from "./session.js";
+import { resolveCookieOptions, serializeSetCookie, type ResolvedCookieOptions, type SessionCookieOptions } from "./setCookie.js";
+
+export interface SessionStoreOptions extends CookieJarOptions {
+  /** The session cookie's name: `config.session_store :cookie_store, key: "_myapp_session"`. */
+  key: string;
+  /** `expire_after:` in seconds, or null/undefined for a browser-session cookie. */
+  expireAfter?: number | null;
+  cookie?: SessionCookieOptions;
+}
+
+export interface SessionStore {
+  /** The session a request carries, or a fresh one when it carries none or one that cannot be read. Never throws for a bad cookie. */
+  load(cookieHeader: string | undefined | null): RailsSession;
+  /**
+   * The `Set-Cookie` header value to send, or null when nothing must be written. Throws
+   * `CookieOverflowError` (code `cookie_overflow`) when the session exceeds 4096 bytes, and
+   * `UnserializableError` for a value the serializer cannot write.
+   */
+  commit(session: RailsSession): string | null;
+  /** The jar the session cookie is read and written with (for `cookies.encrypted` / `signed` of the same app). */
+  readonly jar: CookieJar;
+  readonly key: string;
+}
+
+export function createSessionStore(options: SessionStoreOptions): SessionStore {
+  const { key, expireAfter = null, cookie, ...jarOptions } = options;
+  if (typeof key !== "string" || key === "") throw new InvalidOptionError("key (the session cookie name) is required");
+  if (expireAfter !== null && !(typeof expireAfter === "number" && Number.isFinite(expireAfter) && expireAfter > 0)) {
+    throw new InvalidOptionError("expireAfter must be a positive number of seconds, or null");
+  }
+  const jar = new CookieJar(jarOptions);
+  const codec: CookieCodec = jar.session;
+  const config = jar.config;
+  const cookieOptions: ResolvedCookieOptions = resolveCookieOptions(cookie, Number(config.loadDefaults));
+
+  const dump = (data: Record<string, unknown>): Uint8Array => serialize(compact(data), config.cookiesSerializer);
+  // Change detection leaves the id out: a new id alone (reset/renew) is `idChanged`, and only
+  // matters when a cookie came in.
+  const snapshotOf = (data: Record<string, unknown>): Uint8Array | null => {
+    const { session_id: _id, ...rest } = data;
+    return trySnapshot(dump, rest);
+  };
+
+  function load(cookieHeader: string | undefined | null): RailsSession {
+    let raw: string | undefined;
+    if (typeof cookieHeader === "string" && cookieHeader !== "") raw = parseCookieHeader(cookieHeader).get(key);
+
+    let data: Record<string, unknown> | null = null;
+    let readError: unknown = null;
+    let needsRewrite = false;
+    if (raw !== undefined) {
+      try {
+        const decoded = codec.decode(key, raw);
+        data = stringifyKeys(decoded.value);
+        needsRewrite = decoded.needsRewrite;
+      } catch (error) {
+        // Any failure to read means "no session" (Rails: the jar returns nil). A non-RailsCookieError
+        // is a bug in a lower layer; it still must not turn a request into a 500, so it is kept
+        // for inspection instead of thrown.
+        readError = error;
+      }
+    }
+
+    const fresh = data === null;
+    const state: SessionState = {
+      data: data ?? (Object.create(null) as Record<string, unknown>),
+      id: "",
+      loadedFromCookie: !fresh,
+      readError,
+      needsRewrite,
+      idChanged: false,
+      snapshot: null,
+    };
+    state.snapshot = snapshotOf(state.data);
+    const stored = state.data["session_id"];
+    if (typeof stored === "string" && stored !== "") {
+      state.id = stored;
+    } else {
+      // `persistent_session_id!`: a cookie session without an id gets one, which must be written.
+      state.id = generateSessionId();
+      state.data["session_id"] = state.id;
+      state.idChanged = !fresh;
+    }
+    return createSession(state);
+  }
+
+  function commit(session: RailsSession): string | null {
+    const state = sessionState(session);
+    if (!state) throw new InvalidOptionError("commit() needs the session load() returned");
+    // `write_session`: the cookie always carries the store's id, whatever the handler did to the key.
+    if (state.data["session_id"] !== state.id) state.data["session_id"] = state.id;
+
+    const now = snapshotOf(state.data);
+    const changed = state.snapshot === null || now === null || !Buffer.from(now).equals(state.snapshot);
+    const write =
+      changed ||
+      state.needsRewrite ||
+      (state.idChanged && (state.loadedFromCookie || state.readError !== null)) ||
+      (expireAfter !== null && state.loadedFromCookie);
+    if (!write) return null;
+
+    const expires = expireAfter === null ? null : new Date(config.now().getTime() + expireAfter * 1000);
+    const value = codec.set(key, compact(state.data), { expires });
+    return serializeSetCookie(key, value, cookieOptions, expires);
+  }
+
+  return { load, commit, jar, key };
+}
+
+function trySnapshot(dump: (data: Record<string, unknown>) => Uint8Array, data: Record<string, unknown>): Uint8Array | null {
+  try {
+    return dump(data);
+  } catch (error) {
+    // Data that does not serialize back (should not happen for decoded data) is treated as changed.
+    if (error instanceof RailsCookieError) return null;
+    throw error;
+  }
+}
+
+/** `session.to_hash.delete_if { |k, v| v.nil? }` (Rack `commit_session`). */
+function compact(data: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(data)) if (v !== null && v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * `data.stringify_keys!` (CookieStore `unpacked_cookie_data`): the cookie must hold a Hash; Symbol
+ * and Integer keys become Strings. Anything else is not a session (Rails would raise; we start fresh).
+ */
+function stringifyKeys(value: unknown): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      let name: string;
+      if (typeof k === "string") name = k;
+      else if (k instanceof RubySymbol) name = k.name;
+      else if (typeof k === "number" || typeof k === "bigint") name = String(k);
+      else throw new PayloadError("session Hash has a key that is not a String, Symbol or Integer");
+      if (!(name in out)) out[name] = v;
+    }
+    return out;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new PayloadError("session cookie does not hold a Hash");
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== null && proto !== Object.prototype) throw new PayloadError("session cookie does not hold a Hash");
+  return Object.assign(out, value);
+}
