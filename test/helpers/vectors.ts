@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { decodeJson } from "../../src/serializers/json.js";
 import { RubyObject, RubySymbol, RubyTime } from "../../src/ruby/types.js";
-import type { CookieJarOptions } from "../../src/config.js";
+import type { CookieJarOptions, CookieRotation } from "../../src/config.js";
+import { KeyGenerator } from "../../src/crypto/index.js";
 
 export interface VectorLine {
   rails: string;
@@ -53,13 +54,50 @@ export function jarOptionsFor(line: VectorLine, now?: () => Date): CookieJarOpti
     railsVersion: line.rails,
     cookiesSerializer: line.serializer,
   };
-  if (line.secret_token) options["secretToken"] = line.secret_token;
+  if (line.secret_token) {
+    // Rails dropped secret_token in 6.0; rails-fixture-app writes these cookies with 6.1's
+    // ActiveSupport::MessageVerifier (the same code path 4.2–5.2 used), so read them as the
+    // load_defaults version's app would.
+    options["secretToken"] = line.secret_token;
+    options["railsVersion"] = line.defaults;
+  }
   for (const [key, value] of Object.entries(line.extra)) {
     const setting = key.slice(key.indexOf(".") + 1);
-    options[camel(setting)] = value;
+    options[camel(setting)] = setting === "cookies_rotations" ? rotationsOf(value as RotationSpec, line) : value;
   }
   if (now) options["now"] = now;
   return options as CookieJarOptions;
+}
+
+type RotationArg = { $key: { secret_key_base?: string; salt: string; length?: number } } | { $binary: string } | Record<string, unknown>;
+type RotationSpec = { encrypted?: RotationArg[][]; signed?: RotationArg[][] };
+
+/**
+ * rails-fixture-app's JSON form of `config.action_dispatch.cookies_rotations` (lib/rcc/config.rb):
+ * each entry is the argument list of `rotate(kind, *args)`, where `{"$key": …}` is a key that
+ * `ActiveSupport::KeyGenerator.new(secret_key_base, iterations: 1000)` (SHA1) derives and a trailing
+ * plain object holds the keyword options.
+ */
+function rotationsOf(spec: RotationSpec, line: VectorLine): CookieJarOptions["cookiesRotations"] {
+  const raw = (arg: RotationArg): Uint8Array => {
+    if ("$binary" in arg) return Buffer.from(String(arg.$binary), "base64");
+    const k = (arg as { $key: { secret_key_base?: string; salt: string; length?: number } }).$key;
+    return new KeyGenerator(k.secret_key_base ?? line.secret_key_base).generateKey(k.salt, k.length ?? 64);
+  };
+  const entry = (args: RotationArg[]): CookieRotation => {
+    const rotation: CookieRotation = {};
+    const rest = [...args];
+    const last = rest[rest.length - 1];
+    if (last && !("$key" in last) && !("$binary" in last)) {
+      rest.pop();
+      if (typeof last["cipher"] === "string") rotation.cipher = last["cipher"] as CookieRotation["cipher"];
+      if (typeof last["digest"] === "string") rotation.digest = last["digest"] as CookieRotation["digest"];
+    }
+    if (rest[0]) rotation.secret = raw(rest[0]);
+    if (rest[1]) rotation.signSecret = raw(rest[1]);
+    return rotation;
+  };
+  return { encrypted: (spec.encrypted ?? []).map(entry), signed: (spec.signed ?? []).map(entry) };
 }
 
 /**
