@@ -60,7 +60,8 @@ class OracleController < ApplicationController
       else
         jar = op["permanent"] ? cookies.permanent : cookies
         jar = op["kind"] == "encrypted" ? jar.encrypted : jar.signed
-        jar[name] = expires ? { value: value, expires: expires } : value
+        # Always the options form: a bare Hash value would be taken for the options themselves.
+        jar[name] = { value: value, expires: expires }.compact
       end
     else
       raise ArgumentError, "kind must be session, encrypted or signed"

@@ -1,0 +1,204 @@
+/**
+ * Proves the real-Rails oracle (rails-fixture-app/bin/oracle via test/helpers/rails.ts):
+ * - fed the shared vectors that Rails 6.1.7.10 wrote, it reads exactly their rails_reads and
+ *   rails_reads_marshal (bytes of Ruby's Marshal.dump) — the cookies came from a Rails app
+ *   that is not this one;
+ * - fed fixtures/rails61 (written by this app), it reads what the generator recorded;
+ * - it rejects tampered cookies, round-trips writes, and boots from Rails credentials.
+ */
+import { readFileSync } from "node:fs";
+import { expect, it, describe } from "vitest";
+import fc from "fast-check";
+import {
+  configOf,
+  describeWithRails,
+  loadVectors,
+  parseRailsJson,
+  railsRead,
+  railsWrite,
+  stringifyRailsJson,
+  type CookieToRead,
+  type RailsConfig,
+  type VectorLine,
+} from "./helpers/rails.js";
+
+const SHARED = "/work/shared/rails-vectors/vectors.jsonl";
+const FIXTURES = "fixtures/rails61/vectors.jsonl";
+
+function groupByConfig(lines: VectorLine[]): [RailsConfig, VectorLine[]][] {
+  const groups = new Map<string, [RailsConfig, VectorLine[]]>();
+  for (const l of lines) {
+    const key = stringifyRailsJson(configOf(l));
+    if (!groups.has(key)) groups.set(key, [configOf(l), []]);
+    groups.get(key)![1].push(l);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * A session written with expire_after carries an expiry in its envelope; read it at the time it
+ * was written (expires − expire_after + 1 min) so the check does not rot. Scenarios that are
+ * meant to be expired are read at the real time.
+ */
+function readOf(l: VectorLine): CookieToRead {
+  const read: CookieToRead = { kind: l.kind, name: l.name, value: l.value };
+  const expires = /expires=([^;]+)/.exec(l.set_cookie)?.[1];
+  if (l.kind === "session" && l.expire_after !== null && expires && !l.scenario.endsWith("_expired")) {
+    read.now = new Date(Date.parse(expires) - l.expire_after * 1000 + 60_000).toISOString().replace(/\.\d+Z$/, "Z");
+  }
+  return read;
+}
+
+function label(c: RailsConfig): string {
+  const extra = Object.keys(c.extra).length ? ` ${JSON.stringify(c.extra).slice(0, 120)}` : "";
+  return `defaults ${c.defaults} ${c.serializer}${c.expire_after ? ` expire_after ${c.expire_after}` : ""}${c.secret_token ? " secret_token" : ""}${extra}`;
+}
+
+function checkLines(file: string, filter: (l: VectorLine) => boolean) {
+  const lines = loadVectors(file).filter(filter);
+  it(`${file} has lines to check`, () => {
+    expect(lines.length).toBeGreaterThan(100);
+  });
+  for (const [config, group] of groupByConfig(lines)) {
+    it(`reads ${label(config)}: ${group.map((l) => l.scenario).join(", ")}`, async () => {
+      const results = await railsRead(config, group.map(readOf));
+      group.forEach((l, i) => {
+        const r = results[i]!;
+        const what = `${l.rails} ${l.defaults} ${l.serializer} ${l.scenario}`;
+        expect(r.rails_reads, what).toEqual(l.rails_reads);
+        expect(r.rails_reads_marshal, what).toBe(l.rails_reads_marshal);
+        if (l.rewritten != null) expect(r.rewritten, `${what} is rewritten`).toMatch(new RegExp(`^${l.name}=`));
+      });
+    });
+  }
+}
+
+describeWithRails("oracle reproduces the shared Rails 6.1.7.10 vectors", () => {
+  checkLines(SHARED, (l) => l.rails === "6.1.7.10");
+});
+
+describeWithRails("oracle reproduces fixtures/rails61", () => {
+  checkLines(FIXTURES, () => true);
+});
+
+describeWithRails("oracle behaviour", () => {
+  const shared = loadVectors(SHARED).filter((l) => l.rails === "6.1.7.10");
+  const pick = (defaults: string, serializer: string, scenario: string) =>
+    shared.find((l) => l.defaults === defaults && l.serializer === serializer && l.scenario === scenario && !Object.keys(l.extra).length && l.expire_after === null)!;
+
+  it("rejects tampered session, encrypted and signed cookies (rails_reads null)", async () => {
+    const lines = ["session_rich", "encrypted_plain", "signed_int"].map((s) => pick("6.1", "json", s));
+    const tamper = (v: string) => {
+      const i = v.indexOf("--") - 3; // inside the payload, before the first separator
+      return v.slice(0, i) + (v[i] === "A" ? "B" : "A") + v.slice(i + 1);
+    };
+    const results = await railsRead(
+      configOf(lines[0]!),
+      lines.map((l) => ({ kind: l.kind, name: l.name, value: tamper(l.value) })),
+    );
+    for (const r of results) {
+      expect(r.rails_reads).toBeNull();
+      expect(r.rails_reads_marshal).toBe("BAgw"); // Marshal.dump(nil)
+    }
+    // The untampered values are accepted by the same process: the rejection is the tampering.
+    const ok = await railsRead(configOf(lines[0]!), lines.map((l) => ({ kind: l.kind, name: l.name, value: l.value })));
+    ok.forEach((r, i) => expect(r.rails_reads).toEqual(lines[i]!.rails_reads));
+  });
+
+  it("a cookie under another secret is rejected", async () => {
+    const l = pick("6.1", "json", "encrypted_plain");
+    const other = { ...configOf(l), secret_key_base: "f".repeat(128) };
+    const [r] = await railsRead(other, [{ kind: l.kind, name: l.name, value: l.value }]);
+    expect(r!.rails_reads).toBeNull();
+  });
+
+  it("writes what it is given: JSON values with Bignums, and exact Marshal objects", async () => {
+    const marshalLine = pick("6.1", "marshal", "session_ruby_types");
+    const config: RailsConfig = { ...configOf(marshalLine) };
+    const big = 2n ** 70n;
+    const written = await railsWrite(config, [
+      { kind: "encrypted", name: "j", value_json: { big, s: "Zoë", a: [1, 2.5, null] } },
+      { kind: "signed", name: "m", value_marshal_b64: marshalLine.rails_reads_marshal },
+      { kind: "encrypted", name: "e", value_json: "x", expires: "2099-01-02T03:04:05Z" },
+      { kind: "session", name: config.session_key, value_json: { user_id: 7 } },
+    ]);
+    expect(written[0]!.rails_reads).toEqual({ big, s: "Zoë", a: [1, 2.5, null] });
+    expect(written[1]!.rails_reads_marshal).toBe(marshalLine.rails_reads_marshal);
+    expect(written[2]!.set_cookie).toContain("expires=Fri, 02 Jan 2099 03:04:05 GMT");
+    expect(written[3]!.rails_reads).toMatchObject({ user_id: 7 });
+    // …and a second process (a fresh boot) reads the same.
+    const back = await railsRead(config, written.map((w) => ({ kind: w.kind as CookieToRead["kind"], name: w.name, value: w.value })));
+    back.forEach((r, i) => expect(r.rails_reads_marshal).toBe(written[i]!.rails_reads_marshal));
+  });
+
+  it("reads with the clock stubbed: an expiring cookie is read before, rejected after", async () => {
+    const l = pick("6.1", "json", "encrypted_hash_expiring"); // expires 2099-01-02T03:04:05Z
+    const [before, after] = await railsRead(configOf(l), [
+      { kind: l.kind, name: l.name, value: l.value, now: "2099-01-02T03:04:04Z" },
+      { kind: l.kind, name: l.name, value: l.value, now: "2099-01-02T03:04:06Z" },
+    ]);
+    expect(before!.rails_reads).toEqual(l.rails_reads);
+    expect(after!.rails_reads).toBeNull();
+  });
+
+  it("surfaces Ruby's stderr when the app cannot boot", async () => {
+    const bad = { ...configOf(pick("6.1", "json", "signed_int")), defaults: "4.2" };
+    await expect(railsRead(bad, [{ kind: "signed", name: "x", value: "y" }])).rejects.toThrow(/defaults must be one of/);
+  });
+
+  it("boots on Rails credentials: the generated fixture and the shared credentials61 app", async () => {
+    const generated = parseRailsJson(readFileSync("fixtures/credentials61-generated/cookie.json", "utf8")) as VectorLine;
+    const noSecret: RailsConfig = { defaults: "6.1", serializer: "json", secret_key_base: null, session_key: "_oracle_session", expire_after: null, extra: {} };
+    const [g] = await railsRead(noSecret, [{ kind: "session", name: generated.name, value: generated.value }], {
+      credentialsDir: "fixtures/credentials61-generated",
+    });
+    expect(g!.rails_reads).toEqual(generated.rails_reads);
+    expect(g!.rails_reads_marshal).toBe(generated.rails_reads_marshal);
+
+    const app = readFileSync("/work/shared/rails-apps/apps.jsonl", "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => parseRailsJson(l) as { app: string; name: string; value: string; rails_reads: unknown })
+      .find((a) => a.app === "credentials61")!;
+    const [s] = await railsRead(noSecret, [{ kind: "session", name: app.name, value: app.value }], {
+      credentialsDir: "/work/shared/rails-apps/credentials61",
+    });
+    expect(s!.rails_reads).toEqual(app.rails_reads);
+  });
+});
+
+function asNumbers(v: unknown): unknown {
+  if (typeof v === "bigint") return Number(v);
+  if (Array.isArray(v)) return v.map(asNumbers);
+  if (v !== null && typeof v === "object") {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(o, k, { value: asNumbers(x), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  return v;
+}
+
+describe("parseRailsJson / stringifyRailsJson", () => {
+  it("agrees with JSON.parse where JSON.parse is exact", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const text = JSON.stringify(v);
+        // JSON.parse rounds integers past 2**53; parseRailsJson keeps them as bigint.
+        expect(asNumbers(parseRailsJson(text))).toEqual(JSON.parse(text));
+        expect(asNumbers(parseRailsJson(stringifyRailsJson(JSON.parse(text))))).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("keeps integers past 2**53 exact, as bigint", () => {
+    expect(parseRailsJson('{"a":9007199254740993,"b":-36893488147419103232,"c":9007199254740991,"d":1.5e300}')).toEqual({
+      a: 9007199254740993n,
+      b: -36893488147419103232n,
+      c: 9007199254740991,
+      d: 1.5e300,
+    });
+    expect(stringifyRailsJson({ a: 2n ** 70n, b: [1, "x"] })).toBe('{"a":1180591620717411303424,"b":[1,"x"]}');
+    expect(() => parseRailsJson('{"a":1,}')).toThrow(SyntaxError);
+  });
+});
