@@ -1,0 +1,234 @@
+/**
+ * `rails-cookie-codec/express`: share one login between a Rails app and an Express app.
+ *
+ * ```ts
+ * import { railsSession, flash, formAuthenticityToken } from "rails-cookie-codec/express";
+ * app.use(railsSession({ secretKeyBase: process.env.SECRET_KEY_BASE!, loadDefaults: "7.1", key: "_myapp_session" }));
+ * app.get("/", (req, res) => res.send(`user ${req.session.user_id}`));
+ * ```
+ *
+ * A shell over the framework-agnostic store in src/session/: the session is loaded when the request
+ * comes in and committed at the last moment before the response's headers go out, by wrapping
+ * `res.writeHead`, `res.write` and `res.end` (what the `on-headers` package does for
+ * express-session, without the dependency). Express's `res.send`, `res.json`, `res.redirect`,
+ * `res.render` and Node's implicit headers all pass through one of the three.
+ *
+ * When the session cannot be written (more than 4096 bytes: `CookieOverflowError`, code
+ * `cookie_overflow`; or a value the serializer cannot hold), the handler has already produced its
+ * response. The wrapper then does not send that response: it puts `writeHead`/`write`/`end` back
+ * and calls `next(err)`, so the app's error handler (or Express's default, a 500) answers instead,
+ * the way Rails turns `CookieOverflow` into a 500. The handler's response is never sent without the
+ * session it was meant to carry.
+ *
+ * Types are structural (node:http), so this module has no runtime dependency on Express.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { createSessionStore, type SessionStore, type SessionStoreOptions } from "./session/store.js";
+import { resetSession, sessionState, type RailsSession } from "./session/session.js";
+import { consumeFlash, keepFlash, readFlash, setFlash, type Flashes } from "./rails/flash.js";
+import {
+  formAuthenticityToken as mintToken,
+  validAuthenticityToken,
+  type FormOptions,
+} from "./rails/csrf.js";
+import { clearWardenUser, setWardenUser, wardenUser, type WardenUser } from "./rails/warden.js";
+import type { RubySymbol } from "./ruby/types.js";
+
+export { createSessionStore, type SessionStore, type SessionStoreOptions } from "./session/store.js";
+export type { RailsSession } from "./session/session.js";
+export { wardenUser, setWardenUser, clearWardenUser, type WardenUser };
+
+/** A request once `railsSession` ran. Assigning `null` (or a new object) replaces the session, like `reset_session`. */
+export interface RailsSessionRequest extends IncomingMessage {
+  session: RailsSession;
+  body?: unknown;
+}
+
+type Next = (err?: unknown) => void;
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+
+export type RailsSessionOptions = SessionStoreOptions;
+
+const STORE = Symbol("rails-cookie-codec.store");
+
+/** The middleware. Build it once per app: keys are derived here, not per request. */
+export function railsSession(options: RailsSessionOptions): Middleware & { store: SessionStore } {
+  const store = createSessionStore(options);
+
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    const header = req.headers.cookie;
+    let session = store.load(Array.isArray(header) ? header.join("; ") : header);
+    Object.defineProperty(req, "session", {
+      configurable: true,
+      enumerable: true,
+      get: () => session,
+      set: (value: unknown) => {
+        // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
+        resetSession(session);
+        if (value !== null && value !== undefined && typeof value === "object") {
+          for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
+        }
+      },
+    });
+    (req as unknown as Record<symbol, unknown>)[STORE] = store;
+    hookHeaders(res, () => store.commit(session), next);
+    next();
+  };
+  return Object.assign(middleware, { store });
+}
+
+/**
+ * Runs `commit` once, just before the headers are written, and appends its Set-Cookie. A throw
+ * from `commit` aborts the pending response and goes to `next(err)`.
+ */
+function hookHeaders(res: ServerResponse, commit: () => string | null, next: Next): void {
+  const writeHead = res.writeHead;
+  const write = res.write;
+  const end = res.end;
+  let done = false;
+
+  const restore = () => {
+    res.writeHead = writeHead;
+    res.write = write;
+    res.end = end;
+  };
+
+  /** True when the original call may proceed. */
+  const commitNow = (headersArg?: OutgoingHttpHeaders): boolean => {
+    if (done) return true;
+    done = true;
+    restore();
+    if (res.headersSent) return true;
+    let cookie: string | null;
+    try {
+      cookie = commit();
+    } catch (error) {
+      // Forget what the handler set up for the response it can no longer send.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.statusCode = 500;
+      next(error);
+      return false;
+    }
+    if (cookie !== null) appendSetCookie(res, cookie, headersArg);
+    return true;
+  };
+
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const headers = args.find((a, i) => i > 0 && a !== null && typeof a === "object" && !Array.isArray(a)) as OutgoingHttpHeaders | undefined;
+    if (!commitNow(headers)) return this;
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse["writeHead"];
+
+  res.write = function (this: ServerResponse, ...args: unknown[]) {
+    if (!commitNow()) return false;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as ServerResponse["write"];
+
+  res.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (!commitNow()) return this;
+    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse["end"];
+}
+
+function appendSetCookie(res: ServerResponse, cookie: string, headersArg?: OutgoingHttpHeaders): void {
+  // Headers given to writeHead() win over setHeader() ones, so a Set-Cookie there must carry ours.
+  if (headersArg) {
+    for (const name of Object.keys(headersArg)) {
+      if (name.toLowerCase() === "set-cookie") {
+        headersArg[name] = [...toList(headersArg[name]), cookie];
+        return;
+      }
+    }
+  }
+  res.setHeader("Set-Cookie", [...toList(res.getHeader("Set-Cookie")), cookie]);
+}
+
+function toList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+function sessionOf(req: IncomingMessage): RailsSession {
+  const session = (req as Partial<RailsSessionRequest>).session;
+  if (!sessionState(session)) throw new TypeError("req.session is missing: app.use(railsSession(...)) must run first");
+  return session!;
+}
+
+function storeOf(req: IncomingMessage): SessionStore {
+  const store = (req as unknown as Record<symbol, SessionStore | undefined>)[STORE];
+  if (!store) throw new TypeError("app.use(railsSession(...)) must run first");
+  return store;
+}
+
+/** Rails' flash for this request's session (src/rails/flash.ts), e.g. `flash(req).set("notice", "Saved")`. */
+export function flash(req: IncomingMessage): {
+  /** The messages the page would show, without consuming them. */
+  read(): Flashes;
+  /** Shows them: returns and removes them, as Rails does after rendering. */
+  consume(): Flashes;
+  /** `flash[key] = value` for the next page (Rails' or this app's). */
+  set(key: string | RubySymbol, value: unknown): void;
+  /** `flash.keep`. */
+  keep(): Flashes;
+} {
+  const session = sessionOf(req);
+  return {
+    read: () => readFlash(session),
+    consume: () => consumeFlash(session),
+    set: (key, value) => setFlash(session, key, value),
+    keep: () => keepFlash(session),
+  };
+}
+
+/** The CSRF settings of the app, as its `railsVersion` / `loadDefaults` imply. */
+function csrfOptionsOf(req: IncomingMessage) {
+  const config = storeOf(req).jar.config;
+  return {
+    railsVersion: config.railsVersion.toFixed(1),
+    // `urlsafe_csrf_tokens` comes from `load_defaults "6.1"` (ignored by the helper from 7.1 on).
+    urlsafeCsrfTokens: Number(config.loadDefaults) >= 6.1,
+  };
+}
+
+/**
+ * `form_authenticity_token`: a masked token for a form in this app that Rails' `protect_from_forgery`
+ * accepts (and `verifyAuthenticityToken` below). Creates `session["_csrf_token"]` when missing.
+ */
+export function formAuthenticityToken(req: IncomingMessage, formOptions?: FormOptions): string {
+  return mintToken(sessionOf(req), { ...csrfOptionsOf(req), ...(formOptions ? { formOptions } : {}) });
+}
+
+/** Rails' `ActionController::InvalidAuthenticityToken`: answered with 422, as Rails does. */
+export class InvalidAuthenticityTokenError extends Error {
+  readonly code = "invalid_authenticity_token";
+  readonly status = 422;
+  readonly statusCode = 422;
+  constructor() {
+    super("Can't verify CSRF token authenticity.");
+    this.name = "InvalidAuthenticityTokenError";
+  }
+}
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * `protect_from_forgery with: :exception` for Express: a non-GET/HEAD/OPTIONS request must carry a
+ * token of this session in `X-CSRF-Token` or in the parsed body's `authenticity_token` (mount a
+ * body parser such as `express.urlencoded()` before it). Otherwise `next(InvalidAuthenticityTokenError)`.
+ */
+export function verifyAuthenticityToken(): Middleware {
+  return (req, _res, next) => {
+    if (SAFE_METHODS.has(req.method ?? "GET")) return next();
+    const session = sessionOf(req);
+    const header = req.headers["x-csrf-token"];
+    const body = (req as RailsSessionRequest).body;
+    const fromBody =
+      body !== null && typeof body === "object" ? (body as Record<string, unknown>)["authenticity_token"] : undefined;
+    const path = (req.url ?? "/").split("?")[0]!;
+    const { railsVersion } = csrfOptionsOf(req);
+    const valid = (token: unknown) =>
+      validAuthenticityToken(session, token, { railsVersion, formOptions: { action: path, method: req.method ?? "POST" } });
+    if (valid(Array.isArray(header) ? header[0] : header) || valid(fromBody)) return next();
+    next(new InvalidAuthenticityTokenError());
+  };
+}
