@@ -187,7 +187,15 @@ export function recursiveExtObject(ext: number, values: unknown[]): RubyObject {
       }
       return object;
     }
+    case EXT_RANGE:
+      return object; // RubyObject#toJSON already gives Range#to_s ("1..10")
     default:
-      return object;
+      // RubyObject#toJSON copies ivars as they are; a bigint among them would make JSON throw.
+      return setToJSON(object, () => {
+        const out = Object.create(null) as Record<string, unknown>;
+        out["$class"] = className;
+        for (const [k, v] of Object.entries(ivars)) out[k] = typeof v === "bigint" ? v.toString() : v;
+        return out;
+      });
   }
 }
