@@ -7,6 +7,7 @@
  * - it rejects tampered cookies, round-trips writes, and boots from Rails credentials.
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { expect, it, describe } from "vitest";
 import fc from "fast-check";
 import {
@@ -15,14 +16,16 @@ import {
   loadVectors,
   parseRailsJson,
   railsRead,
+  repoRoot,
   railsWrite,
+  sharedPath,
   stringifyRailsJson,
   type CookieToRead,
   type RailsConfig,
   type VectorLine,
 } from "./helpers/rails.js";
 
-const SHARED = "/work/shared/rails-vectors/vectors.jsonl";
+const SHARED = sharedPath("rails-vectors/vectors.jsonl");
 const FIXTURES = "fixtures/rails61/vectors.jsonl";
 
 function groupByConfig(lines: VectorLine[]): [RailsConfig, VectorLine[]][] {
@@ -147,21 +150,21 @@ describeWithRails("oracle behaviour", () => {
   });
 
   it("boots on Rails credentials: the generated fixture and the shared credentials61 app", async () => {
-    const generated = parseRailsJson(readFileSync("fixtures/credentials61-generated/cookie.json", "utf8")) as VectorLine;
+    const generated = parseRailsJson(readFileSync(resolve(repoRoot, "fixtures/credentials61-generated/cookie.json"), "utf8")) as VectorLine;
     const noSecret: RailsConfig = { defaults: "6.1", serializer: "json", secret_key_base: null, session_key: "_oracle_session", expire_after: null, extra: {} };
     const [g] = await railsRead(noSecret, [{ kind: "session", name: generated.name, value: generated.value }], {
-      credentialsDir: "fixtures/credentials61-generated",
+      credentialsDir: resolve(repoRoot, "fixtures/credentials61-generated"),
     });
     expect(g!.rails_reads).toEqual(generated.rails_reads);
     expect(g!.rails_reads_marshal).toBe(generated.rails_reads_marshal);
 
-    const app = readFileSync("/work/shared/rails-apps/apps.jsonl", "utf8")
+    const app = readFileSync(sharedPath("rails-apps/apps.jsonl"), "utf8")
       .split("\n")
       .filter(Boolean)
       .map((l) => parseRailsJson(l) as { app: string; name: string; value: string; rails_reads: unknown })
       .find((a) => a.app === "credentials61")!;
     const [s] = await railsRead(noSecret, [{ kind: "session", name: app.name, value: app.value }], {
-      credentialsDir: "/work/shared/rails-apps/credentials61",
+      credentialsDir: sharedPath("rails-apps/credentials61"),
     });
     expect(s!.rails_reads).toEqual(app.rails_reads);
   });

@@ -11,7 +11,7 @@
  * `bigint` (safe integers stay `number`), so `rails_reads` compares exactly.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "vitest";
@@ -19,6 +19,16 @@ import { describe, it } from "vitest";
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const fixtureAppDir = resolve(repoRoot, "rails-fixture-app");
 const ORACLE = resolve(fixtureAppDir, "bin/oracle");
+
+/**
+ * A file of the read-only shared ground truth: the repository's copy under fixtures/ (what CI
+ * has), else /work/shared/. `sharedPath("rails-vectors/vectors.jsonl")`,
+ * `sharedPath("rails-apps/credentials61")`.
+ */
+export function sharedPath(relative: string): string {
+  const copy = resolve(repoRoot, "fixtures", relative);
+  return existsSync(copy) ? copy : resolve("/work/shared", relative);
+}
 
 /** An app configuration: the configuration fields of a vectors.jsonl line. */
 export interface RailsConfig {
