@@ -10,6 +10,7 @@
  * - a session with one key added re-encodes to Rails' bytes plus exactly that entry.
  */
 import { readFileSync, existsSync } from "node:fs";
+import { unwrap } from "../src/envelope/metadata.js";
 import { describe, expect, it } from "vitest";
 import { KeyGenerator, decryptGcm, verifySigned } from "../src/crypto/index.js";
 import { unescapeCookieValue } from "../src/cookie/escape.js";
@@ -45,8 +46,10 @@ function payloadOf(v: Vector): Buffer {
     v.kind === "signed"
       ? verifySigned(raw, { secret: kg.generateKey("signed cookie"), digest: "SHA1" })
       : decryptGcm(raw, { cipher: "aes-256-gcm", secret: kg.generateKey("authenticated encrypted cookie", 32) });
-  // Cookies always carry the legacy envelope (spec §4.2/§4.4). TODO: use src/envelope once committed.
-  return Buffer.from((JSON.parse(plain.toString("utf8")) as { _rails: { message: string } })._rails.message, "base64");
+  // Cookies always carry the legacy envelope (spec §4.2/§4.4); read it as a 7.1+ app does.
+  const unwrapped = unwrap(plain, 7.1);
+  expect(unwrapped.enveloped).toBe(true);
+  return unwrapped.message;
 }
 
 /** A decoded value as `rails_reads` shows it (vectors README): Symbols as names, Times ISO-8601 with
