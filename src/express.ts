@@ -37,10 +37,14 @@ import type { RubySymbol } from "./ruby/types.js";
 export { createSessionStore, type SessionStore, type SessionStoreOptions } from "./session/store.js";
 export type { RailsSession } from "./session/session.js";
 export { wardenUser, setWardenUser, clearWardenUser, type WardenUser };
+// The error classes again, from this entry: tsup bundles each entry on its own, so
+// `instanceof CookieOverflowError` must use the class of the bundle that threw. `err.code` works with either.
+export * from "./errors.js";
 
 /** A request once `railsSession` ran. Assigning `null` (or a new object) replaces the session, like `reset_session`. */
 export interface RailsSessionRequest extends IncomingMessage {
-  session: RailsSession;
+  get session(): RailsSession;
+  set session(value: RailsSession | Record<string, unknown> | null);
   body?: unknown;
 }
 

@@ -126,7 +126,7 @@ function nodeApp(options: RailsSessionOptions) {
   app.get("/form", (req, res) => res.json({ authenticity_token: formAuthenticityToken(req) }));
   app.post("/protected", verifyAuthenticityToken(), (_req, res) => res.send("ok"));
   app.post("/sign_out", (req, res) => {
-    (req as Req).session = null as never;
+    (req as Req).session = null;
     res.send("signed out");
   });
   app.use((err: { status?: number; code?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

@@ -53,7 +53,7 @@ function buildApp(options: { errorHandler: boolean }) {
     res.send("pushed");
   });
   app.post("/reset", (req, res) => {
-    (req as Req).session = null as never;
+    (req as Req).session = null;
     res.send("reset");
   });
   app.post("/reset-method", (req, res) => {
