@@ -50,3 +50,11 @@ export {
   type CookieExplanation,
   type ExplainResult,
 } from "./detect.js";
+export {
+  createSessionStore,
+  type SessionStore,
+  type SessionStoreOptions,
+  type RailsSession,
+  type SessionCookieOptions,
+  type SameSite,
+} from "./session/index.js";
