@@ -19,6 +19,7 @@ import {
   repoRoot,
   railsWrite,
   sharedPath,
+  startRailsServer,
   stringifyRailsJson,
   type CookieToRead,
   type RailsConfig,
@@ -180,6 +181,51 @@ function asNumbers(v: unknown): unknown {
   }
   return v;
 }
+
+describeWithRails("bin/serve (end-to-end server)", () => {
+  it("signs in, shows the session and flash, checks CSRF, signs out", async () => {
+    const config: RailsConfig = { defaults: "6.1", serializer: "json", secret_key_base: "a".repeat(128), session_key: "_app_session", expire_after: null, extra: {} };
+    const server = await startRailsServer(config);
+    try {
+      const jar = new Map<string, string>();
+      const send = async (method: string, path: string, body?: Record<string, string>, headers: Record<string, string> = {}) => {
+        const res = await fetch(server.url + path, {
+          method,
+          redirect: "manual",
+          headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; "), ...(body ? { "content-type": "application/x-www-form-urlencoded" } : {}), ...headers },
+          body: body ? new URLSearchParams(body).toString() : method === "GET" ? undefined : "",
+        });
+        for (const c of res.headers.getSetCookie()) {
+          const [pair] = c.split(";");
+          const eq = pair!.indexOf("=");
+          jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
+        }
+        return res;
+      };
+      expect((await send("POST", "/sign_in", { user_id: "7" })).status).toBe(302);
+      expect(jar.has("_app_session")).toBe(true);
+      const who = (await (await send("GET", "/whoami")).json()) as { session: Record<string, unknown>; flash: Record<string, unknown> };
+      expect(who.session).toMatchObject({ user_id: 7, "warden.user.user.key": [[7], "$2a$12$abcdefghijklmnopqrstuv"] });
+      expect(who.flash).toEqual({ notice: "Signed in successfully." });
+      // The cookie the server set is one the oracle reads the same way.
+      const [read] = await railsRead(config, [{ kind: "session", name: "_app_session", value: jar.get("_app_session")! }]);
+      expect(read!.rails_reads).toMatchObject({ session_id: who.session.session_id, user_id: 7 });
+
+      const { authenticity_token } = (await (await send("GET", "/form")).json()) as { authenticity_token: string };
+      expect((await send("POST", "/protected", { authenticity_token })).status).toBe(200);
+      expect((await send("POST", "/protected", {}, { "x-csrf-token": authenticity_token })).status).toBe(200);
+      expect((await send("POST", "/protected", { authenticity_token: "forged" })).status).toBe(422);
+      expect((await send("POST", "/flash", { notice: "hi" })).status).toBe(200);
+      expect(((await (await send("GET", "/whoami")).json()) as { flash: unknown }).flash).toEqual({ notice: "hi" });
+      expect((await send("DELETE", "/sign_out")).status).toBe(200);
+      const after = (await (await send("GET", "/whoami")).json()) as { session: Record<string, unknown> };
+      expect(Object.keys(after.session)).toEqual(["session_id"]);
+      expect(after.session.session_id).not.toBe(who.session.session_id);
+    } finally {
+      await server.stop();
+    }
+  });
+});
 
 describe("parseRailsJson / stringifyRailsJson", () => {
   it("agrees with JSON.parse where JSON.parse is exact", () => {

@@ -349,3 +349,66 @@ export function stringifyRailsJson(v: unknown): string {
   }
   return JSON.stringify(v) ?? "null";
 }
+
+export interface RailsServer {
+  url: string;
+  port: number;
+  /** SIGTERM, then waits for the process to exit */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/**
+ * Starts rails-fixture-app/bin/serve (WEBrick on 127.0.0.1) for `config`; resolves once it
+ * listens. Routes: rails-fixture-app/README.md. Always `stop()` it (e.g. in afterAll).
+ */
+export async function startRailsServer(
+  config: RailsConfig,
+  options: { port?: number; timeoutMs?: number; credentialsDir?: string } = {},
+): Promise<RailsServer> {
+  const port = options.port ?? (await freePort());
+  const env: NodeJS.ProcessEnv = { ...process.env, RCC_CONFIG: stringifyRailsJson(config), PORT: String(port) };
+  if (options.credentialsDir) env.RCC_CREDENTIALS_DIR = resolve(options.credentialsDir);
+  else delete env.RCC_CREDENTIALS_DIR;
+  const child = spawn("ruby", [resolve(fixtureAppDir, "bin/serve")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+  const exited = new Promise<void>((res) => child.on("close", () => res()));
+  await new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      rej(new Error(`bin/serve did not listen within ${options.timeoutMs ?? 60_000} ms\n--- Ruby stderr ---\n${stderr}`));
+    }, options.timeoutMs ?? 60_000);
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (out.includes(`listening on ${port}`)) {
+        clearTimeout(timer);
+        res();
+      }
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      rej(new Error(`bin/serve exited (${code}) before listening\n--- Ruby stderr ---\n${stderr}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
