@@ -316,7 +316,7 @@ function probe(value: string, shape: CookieShape, options: DetectOptions): Probe
     // Which jar: the signed one for signed cookies, and for a session with only a secret_token
     // (`signed_or_encrypted`); the encrypted one otherwise (it also reads secret_token cookies).
     const codec =
-      options.kind === "signed" || (options.kind === undefined && shape.shape === "signed" && !candidate.token) || config.secretKeyBase === null
+      options.kind === "signed" || (options.kind === undefined && shape.shape === "signed") || config.secretKeyBase === null
         ? "signed"
         : "encrypted";
     const schemes = codec === "signed" ? signedSchemes(config, kg) : encryptedSchemes(config, kg);
@@ -397,11 +397,9 @@ function settle(opened: Opened, options: DetectOptions): Settled {
     }
   }
 
-  const kind: CookieKind =
-    options.kind ??
-    (opened.codec === "signed"
-      ? opened.config.secretKeyBase === null && name.endsWith("_session") ? "session" : "signed"
-      : name.endsWith("_session") ? "session" : "encrypted");
+  // Rails' session key is `_<app>_session` by default (spec §6); the session is the encrypted jar,
+  // or the signed one for an app with only a secret_token (`signed_or_encrypted`).
+  const kind: CookieKind = options.kind ?? (name.endsWith("_session") ? "session" : opened.codec);
   return { options: settled as CookieJarOptions, name, kind, purpose, enveloped: envelope.enveloped, format };
 }
 
