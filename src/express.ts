@@ -61,12 +61,13 @@ export function railsSession(options: RailsSessionOptions): Middleware & { store
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const header = req.headers.cookie;
-    let session = store.load(Array.isArray(header) ? header.join("; ") : header);
+    const session = store.load(Array.isArray(header) ? header.join("; ") : header);
     Object.defineProperty(req, "session", {
       configurable: true,
       enumerable: true,
       get: () => session,
       set: (value: unknown) => {
+        if (value === session) return;
         // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
         resetSession(session);
         if (value !== null && value !== undefined && typeof value === "object") {
@@ -83,30 +84,32 @@ export function railsSession(options: RailsSessionOptions): Middleware & { store
 
 /**
  * Runs `commit` once, just before the headers are written, and appends its Set-Cookie. A throw
- * from `commit` aborts the pending response and goes to `next(err)`.
+ * from `commit` drops the pending response and goes to `next(err)`.
+ *
+ * The wrappers stay in place after the commit (they only pass calls through): putting the
+ * original methods back would also unwrap whatever a later middleware (compression, …) wrapped
+ * around ours.
  */
 function hookHeaders(res: ServerResponse, commit: () => string | null, next: Next): void {
   const writeHead = res.writeHead;
   const write = res.write;
   const end = res.end;
   let done = false;
-
-  const restore = () => {
-    res.writeHead = writeHead;
-    res.write = write;
-    res.end = end;
-  };
+  let failed = false;
 
   /** True when the original call may proceed. */
   const commitNow = (headersArg?: OutgoingHttpHeaders): boolean => {
+    // After a failed commit, the error handler's response went out; the handler may still call
+    // write/end for the response it meant to send: swallow those instead of writing after end.
+    if (failed && (res.writableEnded || res.headersSent)) return false;
     if (done) return true;
     done = true;
-    restore();
     if (res.headersSent) return true;
     let cookie: string | null;
     try {
       cookie = commit();
     } catch (error) {
+      failed = true;
       // Forget what the handler set up for the response it can no longer send.
       for (const name of res.getHeaderNames()) res.removeHeader(name);
       res.statusCode = 500;
@@ -228,7 +231,8 @@ export function verifyAuthenticityToken(): Middleware {
     const body = (req as RailsSessionRequest).body;
     const fromBody =
       body !== null && typeof body === "object" ? (body as Record<string, unknown>)["authenticity_token"] : undefined;
-    const path = (req.url ?? "/").split("?")[0]!;
+    // Inside a mounted router `req.url` is relative; Express keeps the full one in `originalUrl`.
+    const path = ((req as { originalUrl?: string }).originalUrl ?? req.url ?? "/").split("?")[0]!;
     const { railsVersion } = csrfOptionsOf(req);
     const valid = (token: unknown) =>
       validAuthenticityToken(session, token, { railsVersion, formOptions: { action: path, method: req.method ?? "POST" } });

@@ -25,6 +25,15 @@ function buildApp(options: { errorHandler: boolean }) {
   const app = express();
   const middleware = railsSession({ secretKeyBase: SECRET, loadDefaults: "6.1", key: KEY });
   app.use(middleware);
+  // A later middleware wrapping write/end (as compression does) must keep working after the commit.
+  app.use((_req, res, next) => {
+    const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    const end = res.end.bind(res) as (chunk?: unknown, ...rest: unknown[]) => express.Response;
+    const upper = (chunk: unknown) => (typeof chunk === "string" && chunk.startsWith("wrap:") ? chunk.toUpperCase() : chunk);
+    res.write = ((chunk: unknown, ...rest: unknown[]) => write(upper(chunk), ...rest)) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => end(upper(chunk), ...rest)) as typeof res.end;
+    next();
+  });
   app.use(express.urlencoded({ extended: false }));
   type Req = express.Request & RailsSessionRequest;
 
@@ -63,6 +72,30 @@ function buildApp(options: { errorHandler: boolean }) {
   app.post("/big", (req, res) => {
     (req as Req).session.blob = "x".repeat(5000);
     res.send("should not be sent");
+  });
+  app.post("/wrapped", (req, res) => {
+    (req as Req).session.via = "wrapped";
+    res.write("wrap:a");
+    res.write("wrap:b");
+    res.end("wrap:c");
+  });
+  app.post("/big-stream", (req, res) => {
+    (req as Req).session.blob = "x".repeat(5000);
+    res.writeHead(200, { "Content-Type": "text/plain" });
+    res.write("should not");
+    setTimeout(() => {
+      res.write(" be sent");
+      res.end();
+    }, 5);
+  });
+  app.post("/replace", (req, res) => {
+    (req as Req).session = { cart: ["x"] };
+    res.send("replaced");
+  });
+  app.post("/self-assign", (req, res) => {
+    const r = req as Req;
+    r.session = r.session;
+    res.send(String(r.session.user_id));
   });
   app.post("/write-head", (req, res) => {
     (req as Req).session.via = "writeHead";
@@ -173,6 +206,26 @@ describe("railsSession", () => {
     expect(readCookie(b).via).toBe("async");
   });
 
+  it("later wrappers of write/end keep working on every call", async () => {
+    const b = new Browser();
+    const r = await b.fetch(`${url}/wrapped`, { method: "POST" });
+    expect(r.body).toBe("WRAP:AWRAP:BWRAP:C");
+    expect(readCookie(b).via).toBe("wrapped");
+  });
+
+  it("req.session = {…} starts a new session holding it; req.session = req.session changes nothing", async () => {
+    const b = new Browser();
+    await b.fetch(`${url}/set?user_id=3`, { method: "POST" });
+    const before = readCookie(b);
+    const same = await b.fetch(`${url}/self-assign`, { method: "POST" });
+    expect(same.body).toBe("3");
+    expect(same.setCookies).toEqual([]);
+    await b.fetch(`${url}/replace`, { method: "POST" });
+    const after = readCookie(b);
+    expect(after).toEqual({ session_id: expect.stringMatching(/^[0-9a-f]{32}$/), cart: ["x"] });
+    expect(after.session_id).not.toBe(before.session_id);
+  });
+
   it("a junk session cookie never fails the request", async () => {
     for (const junk of ["junk", "a--b--c", "%ZZ", "x".repeat(5000), "", "--"]) {
       const b = new Browser();
@@ -192,6 +245,12 @@ describe("railsSession", () => {
     expect(JSON.parse(r.body)).toEqual({ code: "cookie_overflow" });
     expect(r.setCookies).toEqual([]);
     expect(b.cookies.get(KEY)).toBe(before);
+    // A streaming handler that keeps writing after the failure: its writes are dropped, the server lives on.
+    const stream = await b.fetch(`${url}/big-stream`, { method: "POST" });
+    expect(stream.status).toBe(500);
+    expect(JSON.parse(stream.body)).toEqual({ code: "cookie_overflow" });
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await b.fetch(`${url}/read-only`)).body).toBe("3");
     // Express's own final handler, when the app has no error handler: a plain 500.
     const p = await new Browser().fetch(`${plainUrl}/big`, { method: "POST" });
     expect(p.status).toBe(500);
