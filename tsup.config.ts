@@ -7,7 +7,8 @@ export default defineConfig({
   dts: { entry: { index: "src/index.ts", express: "src/express.ts" } },
   target: "node20",
   platform: "node",
-  splitting: false,
+  // Shared chunks, so both entries use one copy of the error classes and `instanceof` works across them.
+  splitting: true,
   sourcemap: false,
   clean: true,
   shims: false,

@@ -19,6 +19,7 @@ export type RailsCookieErrorCode =
   | "cookie_overflow"
   | "unserializable"
   | "bad_credentials"
+  | "invalid_authenticity_token"
   | "invalid_option";
 
 export class RailsCookieError extends Error {
@@ -136,5 +137,18 @@ export class CredentialsError extends RailsCookieError {
 export class InvalidOptionError extends RailsCookieError {
   constructor(message: string) {
     super("invalid_option", message);
+  }
+}
+
+/**
+ * Rails' `ActionController::InvalidAuthenticityToken`: a state-changing request without a valid CSRF
+ * token of this session. Rails answers 422, and so does the Express shell.
+ */
+export class InvalidAuthenticityTokenError extends RailsCookieError {
+  readonly status = 422;
+  readonly statusCode = 422;
+
+  constructor() {
+    super("invalid_authenticity_token", "Can't verify CSRF token authenticity.");
   }
 }

@@ -32,6 +32,7 @@ import {
   type FormOptions,
 } from "./rails/csrf.js";
 import { clearWardenUser, setWardenUser, wardenUser, type WardenUser } from "./rails/warden.js";
+import { InvalidAuthenticityTokenError } from "./errors.js";
 import type { RubySymbol } from "./ruby/types.js";
 
 export { createSessionStore, type SessionStore, type SessionStoreOptions } from "./session/store.js";
@@ -203,17 +204,6 @@ function csrfOptionsOf(req: IncomingMessage) {
  */
 export function formAuthenticityToken(req: IncomingMessage, formOptions?: FormOptions): string {
   return mintToken(sessionOf(req), { ...csrfOptionsOf(req), ...(formOptions ? { formOptions } : {}) });
-}
-
-/** Rails' `ActionController::InvalidAuthenticityToken`: answered with 422, as Rails does. */
-export class InvalidAuthenticityTokenError extends Error {
-  readonly code = "invalid_authenticity_token";
-  readonly status = 422;
-  readonly statusCode = 422;
-  constructor() {
-    super("Can't verify CSRF token authenticity.");
-    this.name = "InvalidAuthenticityTokenError";
-  }
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
