@@ -8,12 +8,20 @@
  */
 import { CookieFormatError } from "../errors.js";
 
-const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
-
-/** Decodes strict base64 or throws `CookieFormatError`. */
+/**
+ * Decodes strict base64 or throws `CookieFormatError`.
+ *
+ * Strict base64 is canonical: each byte string has exactly one strict encoding, and it is the one
+ * Node writes. So a text is strict exactly when decoding and encoding again gives it back; anything
+ * Node's lenient decoder skipped or let pass (bad characters, `-`/`_`, whitespace, missing
+ * padding, non-zero trailing bits) changes the text. This accepts the same texts as the pattern
+ * /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/ and
+ * takes a fraction of its time: that regex was 16% of a session read (docs/bench.md).
+ */
 export function strictDecode64(text: string, what = "base64"): Buffer {
-  if (!STRICT.test(text)) throw new CookieFormatError(`invalid ${what}`);
-  return Buffer.from(text, "base64");
+  const bytes = Buffer.from(text, "base64");
+  if (bytes.toString("base64") !== text) throw new CookieFormatError(`invalid ${what}`);
+  return bytes;
 }
 
 /** Strict base64 (RFC 4648 standard alphabet, padded, no line breaks), Ruby's `Base64.strict_encode64`. */
