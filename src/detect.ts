@@ -153,7 +153,7 @@ function unknownShape(value: string, parts: number): string {
     return `it looks like name=value or a whole Cookie header; pass the value only (the CLI accepts headers with --name). ${rails}`;
   }
   if (parts > 3) return `it has ${parts} --separated parts; ${rails}`;
-  if (tryB64(value) !== null || /^[A-Za-z0-9_-]+={0,2}$/.test(value)) {
+  if (value.length >= 16 && (tryB64(value) !== null || /^[A-Za-z0-9_-]+={0,2}$/.test(value))) {
     return `it is base64 without any -- separator, so it carries no signature or tag: not a cookie Rails' signed or encrypted jars write (a Rails 2/3 Marshal cookie or a third-party cookie?). ${rails}`;
   }
   return `it contains no -- separator. ${rails}`;
@@ -508,12 +508,12 @@ export function explainCookie(raw: string, options: DetectOptions): ExplainResul
     serializer: settled.format ?? "unknown",
   };
   try {
-    const jar = new CookieJar(settled.options);
+    const jar = new CookieJar(options.now ? { ...settled.options, now: options.now } : settled.options);
     const decoded = jar[p.opened.codec].decode(settled.name, raw);
     return {
       ok: true,
       decoded,
-      options: settled.options,
+      options: options.now ? { ...settled.options, now: options.now } : settled.options,
       kind: settled.kind,
       name: settled.name,
       description: describeDetection(decoded, isConfigured(options) ? settled.options : null),

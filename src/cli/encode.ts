@@ -6,6 +6,7 @@
  * has no such check until a real app rejects it (silently: an empty session). So `--load-defaults`
  * and `--name` (the purpose is `cookie.<name>`) are required rather than defaulted to the newest.
  */
+import { randomBytes } from "node:crypto";
 import { CookieJar } from "../jar.js";
 import { decodeJson } from "../serializers/json.js";
 import { RailsCookieError } from "../errors.js";
@@ -54,6 +55,13 @@ export async function encode(argv: string[], io: Io): Promise<number> {
       ...(secrets.secretToken !== undefined ? { secretToken: secrets.secretToken } : {}),
     });
     const codec = kind === "signed" ? jar.signed : kind === "session" ? jar.session : jar.encrypted;
+    if (kind === "session" && value !== null && typeof value === "object" && !Array.isArray(value) && !("session_id" in value)) {
+      // Rack's `extract_session_id` looks for "session_id" in the cookie; without one, real Rails
+      // (checked with 6.1) loads an empty session. Rails itself always writes one: `generate_sid`,
+      // `SecureRandom.hex(16)` (rack lib/rack/session/abstract/id.rb).
+      (value as Record<string, unknown>)["session_id"] = randomBytes(16).toString("hex");
+      io.err(`note: added "session_id" (Rails reads a session cookie without one as empty)\n`);
+    }
     io.out(codec.set(name, value, expires === undefined ? {} : { expires }) + "\n");
     return EXIT_OK;
   } catch (error) {

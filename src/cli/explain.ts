@@ -4,7 +4,7 @@
  */
 import { HELP } from "./help.js";
 import { EXIT_OK, EXIT_UNREADABLE, type Io } from "./io.js";
-import { flagsFor } from "./options.js";
+import { flagsFor, shellJoin } from "./options.js";
 import { toJson } from "./output.js";
 import { readCookie } from "./read.js";
 
@@ -23,7 +23,7 @@ export async function explain(argv: string[], io: Io): Promise<number> {
     io.out(toJson(body) + "\n");
   } else if (result.ok) {
     io.out(`${p.good("decodes")}: ${result.description}\n`);
-    io.out(`${p.key("pin it with")}: ${flagsFor(result.options).join(" ")}\n`);
+    io.out(`${p.key("pin it with")}: ${shellJoin(flagsFor(result.options))}\n`);
   } else {
     io.out(`${p.bad(result.code)}: ${result.reason}\n`);
     const f = result.found;

@@ -7,7 +7,7 @@ import { unescapeCookieValue } from "../cookie/escape.js";
 import { MAX_COOKIE_SIZE } from "../jar.js";
 import { HELP } from "./help.js";
 import { EXIT_OK, type Io } from "./io.js";
-import { flagsFor } from "./options.js";
+import { flagsFor, shellJoin } from "./options.js";
 import { rubyInspect } from "./output.js";
 import { readCookie } from "./read.js";
 import { reportFailure } from "./report.js";
@@ -53,7 +53,7 @@ export async function inspect(argv: string[], io: Io): Promise<number> {
   line("size", `${bytes} of ${MAX_COOKIE_SIZE} bytes (${percent}%)${escaped !== bytes ? p.dim(`, ${escaped} as escaped in the header`) : ""}${bytes > MAX_COOKIE_SIZE ? p.bad(" over the limit") : ""}`);
   if (d.needsRewrite) line("rewrite", "Rails would write this cookie again in its primary format on the next response");
   line("secret", secrets.source);
-  line("pin with", flagsFor(result.options).join(" "));
+  line("pin with", shellJoin(flagsFor(result.options)));
   io.out(`${p.key("value")}\n${rubyInspect(d.value, p)}\n`);
   return EXIT_OK;
 }

@@ -168,16 +168,20 @@ const FLAG_OF: Partial<Record<keyof CookieJarOptions, string>> = {
   signedCookieSalt: "signed-cookie-salt",
 };
 
-/** The detected configuration as flags (never secrets), so a developer can pin it. */
+/** The detected configuration as command-line arguments (never secrets), so a developer can pin it. */
 export function flagsFor(options: CookieJarOptions): string[] {
   const out: string[] = [];
   for (const [key, flag] of Object.entries(FLAG_OF)) {
     const value = options[key as keyof CookieJarOptions];
     if (value === undefined) continue;
-    const text = String(value);
-    out.push(`--${flag}`, /^[A-Za-z0-9._:+-]+$/.test(text) ? text : JSON.stringify(text));
+    out.push(`--${flag}`, String(value));
   }
   return out;
+}
+
+/** Flags as one line a POSIX shell reads back as the same arguments (single-quoted where needed). */
+export function shellJoin(args: string[]): string {
+  return args.map((a) => (/^[A-Za-z0-9._:+\/=-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 
 /** The detected configuration without secrets or functions, for JSON output. */
