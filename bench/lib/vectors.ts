@@ -33,6 +33,9 @@ export interface Selector {
   scenario: string;
 }
 
+/** The cookie bench/load.ts sends: a session real Rails 8.0.5 wrote (load_defaults 8.0, JSON). */
+export const LOAD_VECTOR: Selector = { file: "rails-vectors", rails: "8.0.5", defaults: "8.0", serializer: "json", scenario: "session_rich" };
+
 const cache = new Map<string, VectorLine[]>();
 
 /** The first line matching `s` with no extra settings. */
