@@ -154,7 +154,7 @@ function unknownShape(value: string, parts: number): string {
   }
   if (parts > 3) return `it has ${parts} --separated parts; ${rails}`;
   if (value.length >= 16 && (tryB64(value) !== null || /^[A-Za-z0-9_-]+={0,2}$/.test(value))) {
-    return `it is base64 without any -- separator, so it carries no signature or tag: not a cookie Rails' signed or encrypted jars write (a Rails 2/3 Marshal cookie or a third-party cookie?). ${rails}`;
+    return `it is base64 without any -- separator, so it carries no signature or tag: not a cookie Rails' signed or encrypted jars write (truncated? a third-party cookie?). ${rails}`;
   }
   return `it contains no -- separator. ${rails}`;
 }
@@ -498,7 +498,12 @@ export function explainCookie(raw: string, options: DetectOptions): ExplainResul
   }
 
   const p = probe(value, shape, options);
-  if (!p.opened) return openFailure(p, options);
+  if (!p.opened) {
+    const failure = openFailure(p, options);
+    if (failure.code !== "bad_tag" && failure.code !== "bad_signature") return failure;
+    const hint = openedWithout(value, shape, options);
+    return hint ? { ...failure, reason: `authentication failed with the settings given (${p.tried.join("; ")}), ${hint}` } : failure;
+  }
 
   const settled = settle(p.opened, options);
   const found: NonNullable<CookieExplanation["found"]> = {
@@ -529,6 +534,29 @@ export function explainCookie(raw: string, options: DetectOptions): ExplainResul
       found: error instanceof ExpiredError ? { ...found, expiredAt: error.expiredAt } : found,
     };
   }
+}
+
+/**
+ * When the given settings fail to authenticate, whether the secret alone (and any custom salts:
+ * they cannot be guessed) opens the cookie. If it does, the secret is right and the settings are
+ * not the ones of the app that wrote it, which is the most specific true reason (typically
+ * `load_defaults "7.0"`'s PBKDF2-SHA256 against cookies from before the upgrade, or the reverse).
+ */
+function openedWithout(value: string, shape: CookieShape, options: DetectOptions): string | null {
+  const bare: DetectOptions = {};
+  for (const key of ["secretKeyBase", "secretToken", "authenticatedEncryptedCookieSalt", "encryptedCookieSalt", "encryptedSignedCookieSalt", "signedCookieSalt", "now"] as const) {
+    if (options[key] !== undefined) (bare as Record<string, unknown>)[key] = options[key];
+  }
+  if (Object.keys(explicitSettings(options)).every((k) => k in bare) && options.kind === undefined) return null;
+  const p = probe(value, shape, bare);
+  if (!p.opened) return null;
+  const settled = settle(p.opened, bare);
+  const given = { ...explicitSettings(options), ...(options.kind ? { kind: options.kind } : {}) };
+  const detected = Object.entries(settled.options)
+    .filter(([k]) => !["secretKeyBase", "secretToken", "now"].includes(k))
+    .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+    .join(", ");
+  return `but the same secret opens it as ${p.tried[p.tried.length - 1]} (${detected}${settled.kind !== options.kind ? `, kind ${settled.kind}` : ""}): the settings given (${Object.entries(given).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(", ")}) are not those of the app that wrote it.`;
 }
 
 /** Why a cookie that authenticated was refused by the jar. */

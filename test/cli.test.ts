@@ -309,6 +309,12 @@ describe("explain: the most specific true reason, exit 1", () => {
     expect(decodeRun.stderr).toMatch(/^error: bad_tag: authentication failed/);
   });
 
+  it("bad_tag with settings of another app (load_defaults 6.1 for a Rails 8.0 cookie), saying the secret alone opens it", async () => {
+    const run = await cli(["explain", "--load-defaults", "6.1", "--secret-key-base", gcm.secret_key_base, gcm.value]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^bad_tag: authentication failed with the settings given .* but the same secret opens it as AES-256-GCM, PBKDF2-SHA256/);
+  });
+
   it("bad_format for junk", async () => {
     const run = await cli(["explain", "--secret-key-base", "f".repeat(128), "not-a-cookie"]);
     expect(run.code).toBe(1);

@@ -10,7 +10,8 @@
  * real cookies gives the most specific reason.
  */
 import { describe, expect, it } from "vitest";
-import { CookieJar, cookieShape, detectCookie, explainCookie, type DetectOptions } from "../src/index.js";
+import fc from "fast-check";
+import { CookieJar, RailsCookieError, cookieShape, detectCookie, explainCookie, type DetectOptions } from "../src/index.js";
 import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 
 // The vectors were written in November 2026; expiring ones expire in 2099, expired ones in 2001.
@@ -27,7 +28,7 @@ const SALTS = {
  * What a developer has without reading config/application.rb: the secret(s). Custom salts cannot be
  * guessed (they are PBKDF2 inputs, like the secret), so a line that sets them passes them too.
  */
-export function secretsOnly(line: VectorLine): DetectOptions {
+function secretsOnly(line: VectorLine): DetectOptions {
   const options: Record<string, unknown> = { now };
   if (line.secret_key_base) options["secretKeyBase"] = line.secret_key_base;
   if (line.secret_token) options["secretToken"] = line.secret_token;
@@ -189,6 +190,19 @@ describe("explainCookie gives the most specific true reason for real cookies mad
     if (!r.ok) expect(r.reason).toMatch(/AES-GCM encrypted .* --kind signed does not read/);
   });
 
+  it("settings that do not match the app (load_defaults 6.1 for a 7.0 cookie): bad_tag, and the secret alone opens it", () => {
+    const line = shared.find((l) => l.rails.startsWith("7.0") && l.defaults === "7.0" && l.kind === "session" && l.serializer === "json" && Object.keys(l.extra).length === 0)!;
+    const r = explainCookie(line.value, { ...secretsOnly(line), loadDefaults: "6.1" });
+    expect(r).toMatchObject({ ok: false, code: "bad_tag", tried: ["AES-256-GCM, PBKDF2-SHA1, default salts"] });
+    if (!r.ok) {
+      expect(r.reason).toContain("the same secret opens it as AES-256-GCM, PBKDF2-SHA256");
+      expect(r.reason).toContain('loadDefaults "6.1"');
+    }
+    // With another secret there is nothing to point at.
+    const other = explainCookie(line.value, { secretKeyBase: otherSecret, loadDefaults: "6.1" });
+    if (!other.ok) expect(other.reason).toMatch(/^authentication failed: /);
+  });
+
   it("no secret: says what the cookie is and what is needed, without trying anything", () => {
     const r = explainCookie(gcmSession.value, {});
     expect(r).toMatchObject({ ok: false, code: "invalid_option", tried: [] });
@@ -199,5 +213,35 @@ describe("explainCookie gives the most specific true reason for real cookies mad
     expect(cookieShape(decodeURIComponent(gcmSession.value)).shape).toBe("gcm");
     expect(cookieShape(decodeURIComponent(signed.value))).toMatchObject({ shape: "signed", digest: "SHA1" });
     expect(cookieShape(decodeURIComponent(cbc.value))).toMatchObject({ shape: "cbc", digest: "SHA1" });
+  });
+});
+
+describe("hostile input: explainCookie never throws, detectCookie throws only RailsCookieError", () => {
+  const line = shared.find((l) => l.rails.startsWith("8.0") && l.kind === "signed" && l.serializer === "json" && l.defaults === "8.0" && Object.keys(l.extra).length === 0)!;
+  const gcm = shared.find((l) => l.rails.startsWith("7.2") && l.kind === "session" && l.serializer === "marshal")!;
+
+  function check(raw: string, options: DetectOptions) {
+    const r = explainCookie(raw, options);
+    if (r.ok) expect(r.decoded).toBeDefined();
+    else expect(typeof r.code).toBe("string");
+    try {
+      detectCookie(raw, options);
+    } catch (error) {
+      expect(error).toBeInstanceOf(RailsCookieError);
+    }
+  }
+
+  it("arbitrary strings", () => {
+    fc.assert(fc.property(fc.string({ maxLength: 300 }), (raw) => check(raw, { secretKeyBase: line.secret_key_base })), { numRuns: 300 });
+  });
+
+  it("real cookies with characters changed, cut or inserted", () => {
+    for (const target of [line, gcm]) {
+      const value = decodeURIComponent(target.value);
+      const mutated = fc
+        .tuple(fc.nat({ max: value.length - 1 }), fc.nat({ max: value.length }), fc.constantFrom("-", "=", "A", "%", "+", "/", "--", ""))
+        .map(([i, j, c]) => value.slice(0, Math.min(i, j)) + c + value.slice(Math.max(i, j)));
+      fc.assert(fc.property(mutated, (raw) => check(raw, secretsOnly(target))), { numRuns: 150 });
+    }
   });
 });
