@@ -164,8 +164,6 @@ function unknownShape(value: string, parts: number): string {
 interface Candidate {
   /** Preset-level options (loadDefaults and settings); the user's explicit options win. */
   options: CookieJarOptions;
-  /** A Rails 3 `secret_token` candidate. */
-  token?: boolean;
 }
 
 /** Option keys that a person can set; anything given explicitly is never varied. */
@@ -221,7 +219,7 @@ function candidatesFor(shape: CookieShape, kind: CookieKind | undefined, hasToke
     }
     if (hasToken) {
       // Rails 3 secret_token cookies, read by 4.2–5.2 (spec §5.4); the encrypted jar reads them too.
-      list.push({ options: { loadDefaults: "5.2", useAuthenticatedCookieEncryption: false, signedCookieDigest: d, cookiesDigest: d }, token: true });
+      list.push({ options: { loadDefaults: "5.2", useAuthenticatedCookieEncryption: false, signedCookieDigest: d, cookiesDigest: d } });
     }
   }
   return list;
@@ -292,7 +290,7 @@ function probe(value: string, shape: CookieShape, options: DetectOptions): Probe
 
   // With `loadDefaults` given there is one candidate: exactly what was asked for.
   const candidates: Candidate[] = isConfigured(options)
-    ? [{ options: {}, token: hasToken && !hasKeyBase }]
+    ? [{ options: {} }]
     : candidatesFor(shape, options.kind, hasToken, hasKeyBase);
   const kg = keyGeneratorCache();
   const seen = new Set<string>();
