@@ -15,6 +15,7 @@
  */
 import { createHmac, randomBytes as nodeRandomBytes, timingSafeEqual } from "node:crypto";
 import { InvalidOptionError, PayloadError } from "../errors.js";
+import { strictDecode64 as cookieStrictDecode64 } from "../crypto/base64.js";
 
 /** `AUTHENTICITY_TOKEN_LENGTH` in request_forgery_protection.rb. */
 export const AUTHENTICITY_TOKEN_LENGTH = 32;
@@ -211,45 +212,16 @@ export function normalizeActionPath(action: string): string {
 // more lenient (ignores junk, accepts non-zero trailing bits), which would make a one-character
 // change at the end of a token still validate where Rails refuses it.
 
-const STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const STD_INDEX = (() => {
-  const table = new Int16Array(128).fill(-1);
-  for (let i = 0; i < STD.length; i++) table[STD.charCodeAt(i)] = i;
-  return table;
-})();
-
 /**
- * Ruby `Base64.strict_decode64` (`unpack1("m0")`): length a multiple of 4, standard alphabet,
- * `=` only as final padding, unused trailing bits zero. Returns null where Ruby raises ArgumentError.
+ * Ruby `Base64.strict_decode64` (`unpack1("m0")`), returning null where Ruby raises ArgumentError.
+ * The rule lives in one place, `src/crypto/base64.ts`.
  */
 export function strictDecode64(input: string): Uint8Array | null {
-  const len = input.length;
-  if (len % 4 !== 0) return null;
-  let pad = 0;
-  if (len > 0 && input.charCodeAt(len - 1) === 61) pad = input.charCodeAt(len - 2) === 61 ? 2 : 1;
-  const out = new Uint8Array((len / 4) * 3 - pad);
-  let o = 0;
-  for (let i = 0; i < len; i += 4) {
-    const last = i + 4 === len;
-    const v: number[] = [];
-    for (let j = 0; j < 4; j++) {
-      const c = input.charCodeAt(i + j);
-      if (last && c === 61 && j >= 4 - pad) {
-        v.push(0);
-        continue;
-      }
-      const d = c < 128 ? STD_INDEX[c]! : -1;
-      if (d < 0) return null;
-      v.push(d);
-    }
-    const [a, b, c, d] = v as [number, number, number, number];
-    if (last && pad === 2 && (b & 0x0f) !== 0) return null;
-    if (last && pad === 1 && (c & 0x03) !== 0) return null;
-    out[o++] = (a << 2) | (b >> 4);
-    if (!(last && pad === 2)) out[o++] = ((b & 0x0f) << 4) | (c >> 2);
-    if (!(last && pad >= 1)) out[o++] = ((c & 0x03) << 6) | d;
+  try {
+    return cookieStrictDecode64(input, "token");
+  } catch {
+    return null;
   }
-  return out;
 }
 
 /**
