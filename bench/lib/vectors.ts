@@ -36,6 +36,16 @@ export interface Selector {
 /** The cookie bench/load.ts sends: a session real Rails 8.0.5 wrote (load_defaults 8.0, JSON). */
 export const LOAD_VECTOR: Selector = { file: "rails-vectors", rails: "8.0.5", defaults: "8.0", serializer: "json", scenario: "session_rich" };
 
+/** The cookies of bench/run.ts's scenarios (a)–(e), by id. */
+export const SELECTORS: Record<string, Selector> = {
+  a: { file: "rails-vectors", rails: "8.0.5", defaults: "8.0", serializer: "json", scenario: "session_rich" },
+  b: { file: "rails61", rails: "6.1.7.10", defaults: "6.1", serializer: "json", scenario: "session_rich" },
+  c: { file: "rails61", rails: "6.1.7.10", defaults: "5.0", serializer: "marshal", scenario: "session_rich" },
+  c2: { file: "rails61", rails: "6.1.7.10", defaults: "5.0", serializer: "json", scenario: "session_rich" },
+  d: { file: "rails61", rails: "6.1.7.10", defaults: "6.1", serializer: "json", scenario: "signed_permanent" },
+  e: { file: "rails61", rails: "6.1.7.10", defaults: "6.1", serializer: "marshal", scenario: "session_ruby_types" },
+};
+
 const cache = new Map<string, VectorLine[]>();
 
 /** The first line matching `s` with no extra settings. */
