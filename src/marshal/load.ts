@@ -473,11 +473,17 @@ function encodingOf(name: string, value: unknown): Encoding | undefined {
 }
 
 /**
- * One char per byte (U+0000–U+00FF). Node's latin1 decoding is exactly that mapping, in native
- * code; `String.fromCharCode(...bytes)` spread a typed array through its iterator and was 11% of
- * loading a Ruby-typed session (docs/bench.md).
+ * One char per byte (U+0000–U+00FF). Short texts (hash keys, encoding names, floats) are built
+ * directly; longer ones use Node's latin1 decoding, exactly the same mapping in native code.
+ * `String.fromCharCode(...bytes)` spread a typed array through its iterator and was 11% of loading
+ * a Ruby-typed session (docs/bench.md).
  */
 function latin1(b: Uint8Array): string {
+  if (b.length <= 32) {
+    let s = "";
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 }
 
