@@ -3,7 +3,9 @@
  * working tree's `src/` are loaded side by side in one process and their rounds interleave, so
  * machine noise (the team shares 2 cores) hits both alike.
  *
- *   node --import tsx bench/ab.ts <rev> [--only b,e] [--rounds 9] [--ms 200]
+ *   node --import tsx bench/ab.ts <rev> [--after <rev2>] [--only b,e] [--rounds 9] [--ms 200]
+ *
+ * Without --after, "after" is the working tree.
  *
  * <rev>'s src/ is extracted with `git archive` into $TMPDIR/rails-cookie-codec-ab/<rev>/ (outside
  * the repo, so tsc never sees it; node_modules is linked in). Both jars read
@@ -26,16 +28,22 @@ const ONLY = opt("--only", Object.keys(SELECTORS).join(",")).split(",");
 const ROUNDS = Number(opt("--rounds", "9"));
 const MS = Number(opt("--ms", "200"));
 
-const sha = execFileSync("git", ["rev-parse", "--short", rev], { cwd: REPO, encoding: "utf8" }).trim();
-const dir = resolve(tmpdir(), "rails-cookie-codec-ab", sha);
-if (!existsSync(resolve(dir, "src/jar.ts"))) {
-  mkdirSync(dir, { recursive: true });
-  execFileSync("sh", ["-c", `git archive ${sha} src | tar -x -C ${JSON.stringify(dir)}`], { cwd: REPO });
-  symlinkSync(resolve(REPO, "node_modules"), resolve(dir, "node_modules"));
+/** A revision's src/, extracted once; returns the directory holding src/. */
+function checkout(r: string): { sha: string; dir: string } {
+  const sha = execFileSync("git", ["rev-parse", "--short", r], { cwd: REPO, encoding: "utf8" }).trim();
+  const dir = resolve(tmpdir(), "rails-cookie-codec-ab", sha);
+  if (!existsSync(resolve(dir, "src/jar.ts"))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync("sh", ["-c", `git archive ${sha} src | tar -x -C ${JSON.stringify(dir)}`], { cwd: REPO });
+    symlinkSync(resolve(REPO, "node_modules"), resolve(dir, "node_modules"));
+  }
+  return { sha, dir };
 }
+const { sha, dir } = checkout(rev);
+const afterRev = argv.includes("--after") ? checkout(opt("--after", "HEAD")) : { sha: "working tree", dir: REPO };
 type JarClass = new (options: ConstructorParameters<typeof Jar>[0]) => Jar;
 const Before = ((await import(pathToFileURL(resolve(dir, "src/jar.ts")).href)) as { CookieJar: JarClass }).CookieJar;
-const After = ((await import(pathToFileURL(resolve(REPO, "src/jar.ts")).href)) as { CookieJar: JarClass }).CookieJar;
+const After = ((await import(pathToFileURL(resolve(afterRev.dir, "src/jar.ts")).href)) as { CookieJar: JarClass }).CookieJar;
 
 // The two revisions have their own Ruby value classes, so compare through JSON (their toJSON).
 const canon = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : x));
@@ -69,7 +77,7 @@ for (let r = 0; r < ROUNDS; r++) {
     else c.b.push(timeSync(c.before, MS).ops), c.a.push(timeSync(c.after, MS).ops);
   }
 }
-console.log(`before = ${sha} (${rev}), after = working tree; ${ROUNDS} interleaved rounds × ${MS} ms, median ops/s\n`);
+console.log(`before = ${sha} (${rev}), after = ${afterRev.sha}; ${ROUNDS} interleaved rounds × ${MS} ms, median ops/s\n`);
 console.log("| case | before | after | after ÷ before |\n|---|---:|---:|---:|");
 for (const c of cases) {
   const b = median(c.b);
