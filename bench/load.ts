@@ -4,8 +4,11 @@
  *
  *   (i)   railsSession: every request carries a real Rails 8.0.5 session cookie; the handler reads
  *         `req.session.user_id` and counts in the session, so every response rewrites the cookie.
- *   (ii)  the same app without the middleware (baseline). (i) and (ii) alternate over ROUNDS rounds
- *         of SECONDS each; req/s is the median.
+ *   (ii)  the same app without the middleware (baseline), and the same again sending a fixed
+ *         Set-Cookie as long as the session's (what the cookie costs HTTP, not us). The three
+ *         alternate over ROUNDS rounds of SECONDS each; req/s is the median. The server's CPU time
+ *         per request is measured too: on a 2-core machine the load generator competes with the
+ *         server, and CPU per request says what the middleware costs regardless.
  *   (iii) flood: every request carries a junk or tampered session cookie (random strings, truncated
  *         real cookies, 5 KB values, cookies sealed with another secret or for another cookie name,
  *         flipped characters). Every answer must be a 200 with a fresh session; RSS and heap (after
@@ -44,7 +47,7 @@ interface Server {
   url: string;
 }
 
-function startServer(mode: "session" | "baseline"): Promise<Server> {
+function startServer(mode: "session" | "baseline" | "baseline-cookie"): Promise<Server> {
   const child = fork(resolve(import.meta.dirname, "lib/load-server.ts"), [mode], {
     // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof), to see where a request's time goes.
     execArgv: ["--import", "tsx", "--expose-gc", ...(process.env["BENCH_CPU_PROF"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROF"]}`] : [])],
@@ -137,6 +140,7 @@ function record(c: Case, r: autocannon.Result): void {
 async function main(): Promise<void> {
   const session = await startServer("session");
   const baseline = await startServer("baseline");
+  const baselineCookie = await startServer("baseline-cookie");
   const cookie = `${line.session_key}=${line.value}`;
 
   // The session app must read the real cookie and write back the same session plus the counter.
@@ -150,13 +154,16 @@ async function main(): Promise<void> {
 
   const withSession = newCase("railsSession (read + rewrite every request)");
   const without = newCase("baseline (same app, no middleware)");
+  const withCookie = newCase("baseline + fixed Set-Cookie of the same size");
   await fire(session.url, [{ headers: { cookie } }], 1); // warm-up
   await fire(baseline.url, [{ headers: { cookie } }], 1);
+  await fire(baselineCookie.url, [{ headers: { cookie } }], 1);
   for (let r = 0; r < ROUNDS; r++) {
     await measure(without, baseline, [{ headers: { cookie } }], SECONDS);
+    await measure(withCookie, baselineCookie, [{ headers: { cookie } }], SECONDS);
     await measure(withSession, session, [{ headers: { cookie } }], SECONDS);
   }
-  for (const c of [withSession, without]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
+  for (const c of [withSession, without, withCookie]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
 
   // Flood. First every junk cookie once, by hand: each must get a 200 and a fresh session.
   const junk = junkCookies();
@@ -174,14 +181,14 @@ async function main(): Promise<void> {
   if (ok200 !== flood.total || fivexx || flood.errors || flood.timeouts) {
     failures.push(`flood: ${ok200}/${flood.total} 200s, ${fivexx} 5xx, ${flood.errors} errors, ${flood.timeouts} timeouts`);
   }
-  await Promise.all([stop(session), stop(baseline)]);
+  await Promise.all([stop(session), stop(baseline), stop(baselineCookie)]);
 
   const rps = (c: Case) => median(c.rounds);
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const table = [
     "| case | req/s (median) | vs baseline | server CPU µs/request | requests | 200 | non-2xx | errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...[without, withSession, flood].map(
+    ...[without, withCookie, withSession, flood].map(
       (c) =>
         `| ${c.name} | ${Math.round(rps(c)).toLocaleString("en-US")} | ${(rps(c) / rps(without)).toFixed(2)}× | ${(c.cpuMicros / c.total).toFixed(0)} | ${c.total.toLocaleString("en-US")} | ${(c.statuses["200"] ?? 0).toLocaleString("en-US")} | ${c.non2xx} | ${c.errors + c.timeouts} |`,
     ),
@@ -207,7 +214,7 @@ async function main(): Promise<void> {
           connections: CONNECTIONS,
           seconds: SECONDS,
           rounds: ROUNDS,
-          cases: [without, withSession, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
+          cases: [without, withCookie, withSession, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
           flood: { junkCookies: junk.length, memoryBefore: before, memoryAfter: after },
           table,
           failures,
