@@ -108,7 +108,7 @@ class Reader {
 
   private bytes(): Uint8Array {
     const n = this.length(1);
-    const out = new Uint8Array(this.b.subarray(this.pos, this.pos + n)); // a plain Uint8Array copy, even from a Buffer
+    const out = this.b.slice(this.pos, this.pos + n); // a copy; `b` is a plain Uint8Array view (see load)
     this.pos += n;
     return out;
   }
@@ -518,7 +518,10 @@ export function load(bytes: Uint8Array, limits: MarshalLimits = {}): unknown {
     if (bytes.length > maxBytes) throw new MarshalError(`input of ${bytes.length} bytes exceeds ${maxBytes}`);
     if (bytes.length < 2) throw new MarshalError("marshal data too short");
     if (bytes[0] !== 4 || bytes[1]! > 8) throw new MarshalError(`incompatible marshal file format ${bytes[0]}.${bytes[1]}, 4.8 required`);
-    const r = new Reader(bytes, limits);
+    // Read through a plain Uint8Array view even when given a Buffer: `slice` then copies into a
+    // plain Uint8Array (a Buffer's would make a Buffer), and every byte access sees one array kind.
+    // A Buffer's subarray + copy was 5% of a Ruby-typed session read (docs/bench.md).
+    const r = new Reader(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), limits);
     const v = r.value();
     r.finish();
     return v.value;
