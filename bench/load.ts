@@ -47,7 +47,7 @@ interface Server {
   url: string;
 }
 
-function startServer(mode: "session" | "baseline" | "baseline-cookie"): Promise<Server> {
+function startServer(mode: "session" | "session-read" | "baseline" | "baseline-cookie"): Promise<Server> {
   const child = fork(resolve(import.meta.dirname, "lib/load-server.ts"), [mode], {
     // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof), to see where a request's time goes.
     execArgv: ["--import", "tsx", "--expose-gc", ...(process.env["BENCH_CPU_PROF"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROF"]}`] : [])],
@@ -65,6 +65,7 @@ interface Stats {
   rss: number;
   heapUsed: number;
   cpuMicros: number;
+  systemMicros: number;
 }
 async function stats(s: Server, gc = false): Promise<Stats> {
   return (await (await fetch(`${s.url}/__stats${gc ? "?gc=1" : ""}`)).json()) as Stats;
@@ -77,6 +78,7 @@ async function measure(c: Case, s: Server, requests: Array<{ headers: Record<str
   const after = await stats(s);
   record(c, result);
   c.cpuMicros += after.cpuMicros - before.cpuMicros;
+  c.systemMicros += after.systemMicros - before.systemMicros;
 }
 
 function fire(url: string, requests: Array<{ headers: Record<string, string> }>, seconds: number) {
@@ -122,11 +124,12 @@ interface Case {
   timeouts: number;
   non2xx: number;
   total: number;
-  /** Server CPU time (user + system) over the timed runs. */
+  /** Server CPU time (user + system) over the timed runs, and the system part of it. */
   cpuMicros: number;
+  systemMicros: number;
 }
 
-const newCase = (name: string): Case => ({ name, rounds: [], statuses: {}, errors: 0, timeouts: 0, non2xx: 0, total: 0, cpuMicros: 0 });
+const newCase = (name: string): Case => ({ name, rounds: [], statuses: {}, errors: 0, timeouts: 0, non2xx: 0, total: 0, cpuMicros: 0, systemMicros: 0 });
 
 function record(c: Case, r: autocannon.Result): void {
   c.rounds.push(r.requests.average);
@@ -139,6 +142,7 @@ function record(c: Case, r: autocannon.Result): void {
 
 async function main(): Promise<void> {
   const session = await startServer("session");
+  const sessionRead = await startServer("session-read");
   const baseline = await startServer("baseline");
   const baselineCookie = await startServer("baseline-cookie");
   const cookie = `${line.session_key}=${line.value}`;
@@ -153,17 +157,20 @@ async function main(): Promise<void> {
   else if (JSON.stringify(jar.session.decode(line.name, written).value) !== JSON.stringify(expected)) failures.push("session app wrote another session");
 
   const withSession = newCase("railsSession (read + rewrite every request)");
+  const readOnly = newCase("railsSession, handler only reads (no cookie written)");
   const without = newCase("baseline (same app, no middleware)");
   const withCookie = newCase("baseline + fixed Set-Cookie of the same size");
   await fire(session.url, [{ headers: { cookie } }], 1); // warm-up
   await fire(baseline.url, [{ headers: { cookie } }], 1);
   await fire(baselineCookie.url, [{ headers: { cookie } }], 1);
+  await fire(sessionRead.url, [{ headers: { cookie } }], 1);
   for (let r = 0; r < ROUNDS; r++) {
     await measure(without, baseline, [{ headers: { cookie } }], SECONDS);
     await measure(withCookie, baselineCookie, [{ headers: { cookie } }], SECONDS);
     await measure(withSession, session, [{ headers: { cookie } }], SECONDS);
+    await measure(readOnly, sessionRead, [{ headers: { cookie } }], SECONDS);
   }
-  for (const c of [withSession, without, withCookie]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
+  for (const c of [withSession, without, withCookie, readOnly]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
 
   // Flood. First every junk cookie once, by hand: each must get a 200 and a fresh session.
   const junk = junkCookies();
@@ -181,16 +188,16 @@ async function main(): Promise<void> {
   if (ok200 !== flood.total || fivexx || flood.errors || flood.timeouts) {
     failures.push(`flood: ${ok200}/${flood.total} 200s, ${fivexx} 5xx, ${flood.errors} errors, ${flood.timeouts} timeouts`);
   }
-  await Promise.all([stop(session), stop(baseline), stop(baselineCookie)]);
+  await Promise.all([stop(session), stop(sessionRead), stop(baseline), stop(baselineCookie)]);
 
   const rps = (c: Case) => median(c.rounds);
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const table = [
-    "| case | req/s (median) | vs baseline | server CPU µs/request | requests | 200 | non-2xx | errors |",
+    "| case | req/s (median) | vs baseline | server CPU µs/request (system) | requests | 200 | non-2xx | errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...[without, withCookie, withSession, flood].map(
+    ...[without, withCookie, readOnly, withSession, flood].map(
       (c) =>
-        `| ${c.name} | ${Math.round(rps(c)).toLocaleString("en-US")} | ${(rps(c) / rps(without)).toFixed(2)}× | ${(c.cpuMicros / c.total).toFixed(0)} | ${c.total.toLocaleString("en-US")} | ${(c.statuses["200"] ?? 0).toLocaleString("en-US")} | ${c.non2xx} | ${c.errors + c.timeouts} |`,
+        `| ${c.name} | ${Math.round(rps(c)).toLocaleString("en-US")} | ${(rps(c) / rps(without)).toFixed(2)}× | ${(c.cpuMicros / c.total).toFixed(0)} (${(c.systemMicros / c.total).toFixed(0)}) | ${c.total.toLocaleString("en-US")} | ${(c.statuses["200"] ?? 0).toLocaleString("en-US")} | ${c.non2xx} | ${c.errors + c.timeouts} |`,
     ),
   ].join("\n");
   const memoryLine = `flood server memory: RSS ${mb(before.rss)} before → ${mb(after.rss)} after; heap in use after full GC ${mb(before.heapUsed)} → ${mb(after.heapUsed)}`;
@@ -214,7 +221,7 @@ async function main(): Promise<void> {
           connections: CONNECTIONS,
           seconds: SECONDS,
           rounds: ROUNDS,
-          cases: [without, withCookie, withSession, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
+          cases: [without, withCookie, readOnly, withSession, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
           flood: { junkCookies: junk.length, memoryBefore: before, memoryAfter: after },
           table,
           failures,

@@ -4,6 +4,8 @@
  *   session   railsSession (src/express.ts) with the app configuration of a real Rails 8.0.5
  *             session cookie; the handler reads `req.session.user_id` and increments a counter in
  *             the session, so every response rewrites the cookie.
+ *   session-read  railsSession, but the handler only reads `req.session.user_id`: nothing changes,
+ *             so no cookie is written (what reading alone costs).
  *   baseline  the same app and handler without the middleware (the handler counts in a plain object).
  *   baseline-cookie  baseline, plus a fixed Set-Cookie as long as the session cookie: what sending
  *             the cookie costs HTTP, apart from what making it costs us.
@@ -17,7 +19,7 @@ import { railsSession } from "../../src/express.js";
 import { LOAD_VECTOR, jarOptionsFor, vector } from "./vectors.js";
 
 const mode = process.argv[2] ?? "session";
-if (!["session", "baseline", "baseline-cookie"].includes(mode)) throw new Error(`unknown mode ${mode}`);
+if (!["session", "session-read", "baseline", "baseline-cookie"].includes(mode)) throw new Error(`unknown mode ${mode}`);
 const line = vector(LOAD_VECTOR);
 
 // As long as the Set-Cookie railsSession sends for this session.
@@ -29,11 +31,15 @@ app.get("/__stats", (req, res) => {
   if (req.query["gc"] === "1") (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
   const cpu = process.cpuUsage();
-  res.json({ rss: m.rss, heapUsed: m.heapUsed, cpuMicros: cpu.user + cpu.system });
+  res.json({ rss: m.rss, heapUsed: m.heapUsed, cpuMicros: cpu.user + cpu.system, systemMicros: cpu.system });
 });
-if (mode === "session") app.use(railsSession({ ...jarOptionsFor(line), key: line.session_key }));
+if (mode.startsWith("session")) app.use(railsSession({ ...jarOptionsFor(line), key: line.session_key }));
 app.get("/", (req, res) => {
-  const session = mode === "session" ? (req as unknown as { session: Record<string, unknown> }).session : { user_id: 42 };
+  const session = mode.startsWith("session") ? (req as unknown as { session: Record<string, unknown> }).session : { user_id: 42 };
+  if (mode === "session-read") {
+    res.json({ user: session["user_id"] ?? null, hits: null });
+    return;
+  }
   const hits = typeof session["hits"] === "number" ? session["hits"] + 1 : 1;
   session["hits"] = hits;
   if (mode === "baseline-cookie") res.setHeader("Set-Cookie", FIXED_COOKIE);
