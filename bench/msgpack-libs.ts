@@ -13,6 +13,7 @@
  * re-encoding gives Rails' bytes back), then decode and encode are timed: rounds interleave the
  * candidates, and the table shows the median ops/s over the rounds.
  */
+import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { Packr, Unpackr, addExtension } from "msgpackr";
 import { Decoder, Encoder, ExtensionCodec } from "@msgpack/msgpack";
@@ -21,7 +22,7 @@ import { unescapeCookieValue } from "../src/cookie/escape.js";
 import { loadRailsMessagePack, dumpRailsMessagePack } from "../src/msgpack/index.js";
 import { RubySymbol, RubyTime, RubyObject } from "../src/ruby/types.js";
 
-const VECTORS = process.env["RAILS_VECTORS"] ?? "/work/shared/rails-vectors/vectors.jsonl";
+const VECTORS = process.env["RAILS_VECTORS"] ?? fileURLToPath(new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url));
 
 function railsPayload(scenario: string): Uint8Array {
   for (const line of readFileSync(VECTORS, "utf8").split("\n")) {

@@ -31,7 +31,6 @@ interface Vector {
 }
 const VECTOR_FILES = [
   new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url).pathname,
-  "/work/shared/rails-vectors/vectors.jsonl",
 ];
 function loadVectors(): Vector[] {
   const file = VECTOR_FILES.find((f) => existsSync(f));

@@ -14,7 +14,7 @@ import { marshalSerializer } from "../src/serializers/marshal.js";
 const real: Uint8Array[] = [
   ...readFileSync(new URL("../fixtures/marshal/corpus.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean)
     .map((l) => new Uint8Array(Buffer.from(JSON.parse(l).marshal, "base64"))),
-  ...readFileSync("/work/shared/rails-vectors/vectors.jsonl", "utf8").split("\n").filter(Boolean).slice(0, 80)
+  ...readFileSync(new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean).slice(0, 80)
     .map((l) => new Uint8Array(Buffer.from(JSON.parse(l).rails_reads_marshal, "base64"))),
 ].filter((b) => b.length < 3000);
 
@@ -44,22 +44,35 @@ describe("Marshal.load on hostile bytes", () => {
     }), { numRuns: 1000 });
   });
 
+  const mutation = fc.record({
+    src: fc.integer({ min: 0, max: real.length - 1 }),
+    edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom("flip", "insert", "delete", "set"), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 4 }),
+  });
+  const mutated = fc.property(mutation, ({ src, edits }) => {
+    const b = [...real[src]!];
+    for (const e of edits) {
+      const i = 2 + (e.at % Math.max(1, b.length - 2));
+      if (e.op === "flip") b[i] = (b[i] ?? 0) ^ (1 << (e.byte % 8));
+      else if (e.op === "insert") b.splice(i, 0, e.byte);
+      else if (e.op === "delete") b.splice(i, 1);
+      else b[i] = e.byte;
+    }
+    loadsOrMarshalError(new Uint8Array(b));
+  });
+
   it("real Ruby dumps with bytes flipped, inserted or deleted", () => {
-    const mutation = fc.record({
-      src: fc.integer({ min: 0, max: real.length - 1 }),
-      edits: fc.array(fc.record({ at: fc.nat(), op: fc.constantFrom("flip", "insert", "delete", "set"), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 4 }),
-    });
-    fc.assert(fc.property(mutation, ({ src, edits }) => {
-      const b = [...real[src]!];
-      for (const e of edits) {
-        const i = 2 + (e.at % Math.max(1, b.length - 2));
-        if (e.op === "flip") b[i] = (b[i] ?? 0) ^ (1 << (e.byte % 8));
-        else if (e.op === "insert") b.splice(i, 0, e.byte);
-        else if (e.op === "delete") b.splice(i, 1);
-        else b[i] = e.byte;
-      }
-      loadsOrMarshalError(new Uint8Array(b));
-    }), { numRuns: 1000 });
+    fc.assert(mutated, { numRuns: 1000 });
+  });
+
+  it("replays the mutation runs that once made JSON.stringify throw (seed 1757436181: a Map keyed by a Hash, then by its own Array)", () => {
+    fc.assert(mutated, { numRuns: 1000, seed: 1757436181 });
+  });
+
+  it("JSON.stringify works on a Hash keyed by a Hash and a Symbol (a fuzz finding, seed 1757436181)", () => {
+    // { {"a"=>1} => 2, :sym => 3 }: non-String keys load as a Map, whose keys become `key.to_s`-like text.
+    const v = load(m("{\x07{\x06\"\x06ai\x06i\x07:\x08symi\x08"));
+    expect(v).toBeInstanceOf(Map);
+    expect(JSON.parse(JSON.stringify(v))).toEqual({ '{"a":1}': 2, sym: 3 });
   });
 
   const nasty: Array<[string, Uint8Array]> = [

@@ -13,7 +13,7 @@ interface CorpusEntry { name: string; marshal: string; expected: Desc; fresh: bo
 
 const corpus: CorpusEntry[] = readFileSync(new URL("../fixtures/marshal/corpus.jsonl", import.meta.url), "utf8")
   .split("\n").filter(Boolean).map((l) => JSON.parse(l));
-const vectors = readFileSync("/work/shared/rails-vectors/vectors.jsonl", "utf8").split("\n").filter(Boolean)
+const vectors = readFileSync(new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url), "utf8").split("\n").filter(Boolean)
   .map((l) => ({ line: JSON.parse(l), rawReads: /"rails_reads":(.*),"rails_reads_marshal"/.exec(l)?.[1] }));
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");

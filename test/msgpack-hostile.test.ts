@@ -5,6 +5,7 @@
  * Mutations start from a real Rails payload: Rails 8.0.5, load_defaults 8.0, message_pack,
  * session_ruby_types, taken out of its cookie the same way as test/msgpack-rails.test.ts.
  */
+import { fileURLToPath } from "node:url";
 import { existsSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -14,7 +15,7 @@ import { PayloadError, RailsCookieError, UnserializableError } from "../src/erro
 import { decodeMessagePack, dumpRailsMessagePack, encodeMessagePack, loadRailsMessagePack } from "../src/msgpack/index.js";
 import { RubySymbol, RubyTime } from "../src/ruby/types.js";
 
-const VECTORS = "/work/shared/rails-vectors/vectors.jsonl";
+const VECTORS = fileURLToPath(new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url));
 
 function railsPayload(): Uint8Array {
   if (!existsSync(VECTORS)) {

@@ -9,6 +9,7 @@
  * - dump(load(payload)) is the payload, byte for byte;
  * - a session with one key added re-encodes to Rails' bytes plus exactly that entry.
  */
+import { fileURLToPath } from "node:url";
 import { readFileSync, existsSync } from "node:fs";
 import { unwrap } from "../src/envelope/metadata.js";
 import { describe, expect, it } from "vitest";
@@ -18,7 +19,7 @@ import { dumpRailsMessagePack, isHashWithIndifferentAccess, loadRailsMessagePack
 import { messagePackSerializer } from "../src/serializers/messagePack.js";
 import { RubyObject, RubySymbol, RubyTime } from "../src/ruby/types.js";
 
-const VECTORS = "/work/shared/rails-vectors/vectors.jsonl";
+const VECTORS = fileURLToPath(new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url));
 
 interface Vector {
   rails: string;

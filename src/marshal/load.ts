@@ -14,7 +14,7 @@
 import { MarshalError } from "../errors.js";
 import { RubyObject, RubySymbol, RubyTime } from "../ruby/types.js";
 import { parseRubyFloat } from "./float.js";
-import { addJSON } from "./json.js";
+import { defineBigIntToJSON } from "../ruby/json.js";
 import {
   type Encoding,
   type HashEntry,
@@ -293,7 +293,7 @@ class Reader {
           arr.push(v.value);
           slots.push({ value: v.value, node: v.node });
         }
-        addJSON(arr);
+        defineBigIntToJSON(arr);
         return this.containerIvars(arr, ivars);
       }
       case 0x7b: // '{'
@@ -462,7 +462,7 @@ class Reader {
       this.table[index] = { value: result, node: undefined };
     }
     setMeta(result, { kind: "hash", entries, default: def, ...wrap });
-    addJSON(result);
+    defineBigIntToJSON(result);
     return this.containerIvars(result, ivars);
   }
 }

@@ -11,18 +11,36 @@
  * object or Map you build, after filling it.
  */
 
+import { RubySymbol } from "./types.js";
+
 /** Replaces a bigint by its decimal string, leaves anything else alone. */
 function jsonSafe(value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
-/** JSON key for a Map key, as Ruby's `Hash#as_json` gives it: `key.to_s`. */
+/**
+ * JSON key for a Map key, as Ruby's `Hash#as_json` gives it (`key.to_s`): a Symbol gives its name,
+ * a binary String its bytes, other objects their JSON. Never throws on prototype-less objects.
+ */
 function mapKeyToJSON(key: unknown): string {
   if (key === null || key === undefined) return "";
+  if (key instanceof RubySymbol) return key.name;
   if (key instanceof Uint8Array) return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
-  if (typeof key === "object") return JSON.stringify(key) ?? "";
+  if (typeof key === "object") {
+    // A key that contains its own Map (cyclic Ruby data) would recurse until the stack overflows;
+    // fail the way JSON.stringify fails on any other cycle.
+    if (keysBeingWritten.has(key)) throw new TypeError("Converting circular structure to JSON");
+    keysBeingWritten.add(key);
+    try {
+      return JSON.stringify(key) ?? "";
+    } finally {
+      keysBeingWritten.delete(key);
+    }
+  }
   return String(key);
 }
+
+const keysBeingWritten = new Set<object>();
 
 /**
  * Adds a non-enumerable `toJSON` to `container` when it needs one:

@@ -27,7 +27,8 @@ const ORACLE = resolve(fixtureAppDir, "bin/oracle");
  */
 export function sharedPath(relative: string): string {
   const copy = resolve(repoRoot, "fixtures", relative);
-  return existsSync(copy) ? copy : resolve("/work/shared", relative);
+  if (!existsSync(copy)) throw new Error(`${copy} is missing: fixtures/ holds the copies of the shared ground truth`);
+  return copy;
 }
 
 /** An app configuration: the configuration fields of a vectors.jsonl line. */
