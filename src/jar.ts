@@ -50,6 +50,8 @@ export interface DecodedCookie {
   };
   /** Rails would write this cookie again in the primary format (read through a rotation or fallback, or in a foreign serialization). */
   needsRewrite: boolean;
+  /** The serialized bytes inside the cookie (after the envelope), as Rails wrote them. */
+  payload: Buffer;
 }
 
 export interface SetOptions {
@@ -119,6 +121,7 @@ export class CookieCodec {
         enveloped: unwrapped.enveloped,
       },
       needsRewrite: opened.source !== "primary" || result.needsRewrite,
+      payload: unwrapped.message,
     };
   }
 
@@ -138,9 +141,17 @@ export class CookieCodec {
    * primary scheme. Throws `CookieOverflowError` beyond 4096 bytes, like Rails' `CookieOverflow`.
    */
   set(name: string, value: unknown, options: SetOptions = {}): string {
+    return this.setSerialized(name, serialize(value, this.#config.cookiesSerializer), options);
+  }
+
+  /**
+   * `set` for bytes already serialized in this jar's format (`serialize(value, jar.config.cookiesSerializer)`
+   * from `src/serializers`): for callers that serialize anyway, like the session store, which
+   * compares those bytes with the `payload` it read to see whether anything changed.
+   */
+  setSerialized(name: string, serialized: Uint8Array, options: SetOptions = {}): string {
     const config = this.#config;
     const expiresAt = resolveExpiry(options.expires, config.now);
-    const serialized = serialize(value, config.cookiesSerializer);
 
     // When the envelope is written (AbstractCookieJar#commit, spec §4.1).
     const version = config.railsVersion;

@@ -8,8 +8,9 @@
  * `needsRewrite` and rewritten as JSON that Rails reads to the same value.
  */
 import { describe, expect, it } from "vitest";
-import { CookieJar, marshalLoad } from "../src/index.js";
-import { describeWithRails, railsRead, type RailsConfig } from "./helpers/rails.js";
+import { spawnSync } from "node:child_process";
+import { CookieJar, createSessionStore, marshalLoad } from "../src/index.js";
+import { configOf, describeWithRails, railsRead, type RailsConfig } from "./helpers/rails.js";
 import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 
 const now = () => new Date("2026-11-21T00:00:00Z");
@@ -111,4 +112,34 @@ describeWithRails("real Rails 6.1 finds Marshal values exactly as it left them a
     const [result] = await railsRead(config, [{ kind: "session", name: line.name, value: rewritten }]);
     expect(result!.rails_reads).toEqual(line.rails_reads);
   });
+});
+
+describeWithRails("the session store keeps Ruby's bytes for what Node did not change", () => {
+  const lines = marshalLines.filter((l) => l.kind === "session" && l.scenario === "session_ruby_types" && l.rails.startsWith("6.1"));
+
+  it("covers the Ruby-typed Marshal sessions of every load_defaults Rails 6.1 wrote", () => {
+    expect(new Set(lines.map((l) => l.defaults))).toEqual(new Set(["5.0", "5.1", "5.2", "6.0", "6.1"]));
+  });
+
+  for (const line of lines) {
+    it(`${describeLine(line)}: loaded by the store, a key added, committed; Rails dumps exactly Ruby's original plus that key`, async () => {
+      const store = createSessionStore({ ...jarOptionsFor(line, now), key: line.name });
+      const session = store.load(`${line.name}=${line.value}`);
+      session["added_by_node"] = "hello from Node";
+      const setCookie = store.commit(session);
+      expect(setCookie).not.toBeNull();
+
+      // What Ruby itself makes of "the original Hash plus that key".
+      const expected = spawnSync(
+        "ruby",
+        ["-ractive_support/all", "-e", 'h = Marshal.load(STDIN.read.unpack1("m0")); h["added_by_node"] = "hello from Node"; print [Marshal.dump(h)].pack("m0")'],
+        { input: line.rails_reads_marshal!, encoding: "utf8" },
+      );
+      expect(expected.status, expected.stderr).toBe(0);
+
+      const value = setCookie!.slice(line.name.length + 1, setCookie!.indexOf(";"));
+      const [result] = await railsRead(configOf(line), [{ kind: "session", name: line.name, value }]);
+      expect(result!.rails_reads_marshal).toBe(expected.stdout);
+    });
+  }
 });

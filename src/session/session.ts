@@ -123,7 +123,9 @@ export function createSession(state: SessionState): RailsSession {
     },
     getOwnPropertyDescriptor(_target, key) {
       if (!own(key)) return undefined;
-      return { value: state.data[key as string], writable: true, enumerable: true, configurable: true };
+      // Decoded Ruby Hashes may carry a non-enumerable helper (`toJSON` for bigints): not session data.
+      const enumerable = Object.prototype.propertyIsEnumerable.call(state.data, key);
+      return { value: state.data[key as string], writable: true, enumerable, configurable: true };
     },
     defineProperty(_target, key, descriptor) {
       if (typeof key !== "string" || !("value" in descriptor)) return false;

@@ -58,13 +58,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const config = jar.config;
   const cookieOptions: ResolvedCookieOptions = resolveCookieOptions(cookie, Number(config.loadDefaults));
 
-  const dump = (data: Record<string, unknown>): Uint8Array => serialize(compact(data), config.cookiesSerializer);
-  // Change detection leaves the id out: a new id alone (reset/renew) is `idChanged`, and only
-  // matters when a cookie came in.
-  const snapshotOf = (data: Record<string, unknown>): Uint8Array | null => {
-    const { session_id: _id, ...rest } = data;
-    return trySnapshot(dump, rest);
-  };
+  // Change detection, however deep the change: at commit the session is serialized once and
+  // compared with the bytes the cookie carried (`payload`); the same bytes are then sealed.
+  // A new id (reset/renew) changes those bytes too.
 
   function load(cookieHeader: string | undefined | null): RailsSession {
     let raw: string | undefined;
@@ -73,11 +69,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     let data: Record<string, unknown> | null = null;
     let readError: unknown = null;
     let needsRewrite = false;
+    let snapshot: Uint8Array | null = null;
     if (raw !== undefined) {
       try {
         const decoded = codec.decode(key, raw);
         data = stringifyKeys(decoded.value);
         needsRewrite = decoded.needsRewrite;
+        snapshot = decoded.payload;
       } catch (error) {
         // Any failure to read means "no session" (Rails: the jar returns nil). A non-RailsCookieError
         // is a bug in a lower layer; it still must not turn a request into a 500, so it is kept
@@ -94,9 +92,8 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
       readError,
       needsRewrite,
       idChanged: false,
-      snapshot: null,
+      snapshot,
     };
-    state.snapshot = snapshotOf(state.data);
     const stored = state.data["session_id"];
     if (typeof stored === "string" && stored !== "") {
       state.id = stored;
@@ -115,8 +112,13 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     // `write_session`: the cookie always carries the store's id, whatever the handler did to the key.
     if (state.data["session_id"] !== state.id) state.data["session_id"] = state.id;
 
-    const now = snapshotOf(state.data);
-    const changed = state.snapshot === null || now === null || !Buffer.from(now).equals(state.snapshot);
+    const data = compact(state.data);
+    const serialized = serialize(data, config.cookiesSerializer);
+    // A session that came without a cookie is written once it holds anything besides its id.
+    const changed =
+      state.snapshot === null
+        ? Object.keys(data).some((k) => k !== "session_id")
+        : !Buffer.from(serialized.buffer, serialized.byteOffset, serialized.byteLength).equals(state.snapshot);
     const write =
       changed ||
       state.needsRewrite ||
@@ -125,27 +127,22 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     if (!write) return null;
 
     const expires = expireAfter === null ? null : new Date(config.now().getTime() + expireAfter * 1000);
-    const value = codec.set(key, compact(state.data), { expires });
+    const value = codec.setSerialized(key, serialized, { expires });
     return serializeSetCookie(key, value, cookieOptions, expires);
   }
 
   return { load, commit, jar, key };
 }
 
-function trySnapshot(dump: (data: Record<string, unknown>) => Uint8Array, data: Record<string, unknown>): Uint8Array | null {
-  try {
-    return dump(data);
-  } catch (error) {
-    // Data that does not serialize back (should not happen for decoded data) is treated as changed.
-    if (error instanceof RailsCookieError) return null;
-    throw error;
-  }
-}
-
-/** `session.to_hash.delete_if { |k, v| v.nil? }` (Rack `commit_session`). */
+/**
+ * `session.to_hash.delete_if { |k, v| v.nil? }` (Rack `commit_session`). Without a nil to drop it is
+ * the session object itself, which keeps the record of how Ruby wrote each entry.
+ */
 function compact(data: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(data);
+  if (!keys.some((k) => data[k] === null || data[k] === undefined)) return data;
   const out = Object.create(null) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(data)) if (v !== null && v !== undefined) out[k] = v;
+  for (const k of keys) if (data[k] !== null && data[k] !== undefined) out[k] = data[k];
   return out;
 }
 
@@ -168,6 +165,9 @@ function stringifyKeys(value: unknown): Record<string, unknown> {
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) throw new PayloadError("session cookie does not hold a Hash");
   const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== null && proto !== Object.prototype) throw new PayloadError("session cookie does not hold a Hash");
+  // A Marshal or MessagePack Hash is already a prototype-less object, and carries the hidden record
+  // of how Ruby wrote each entry: keep that very object, so unchanged entries go back byte for byte.
+  if (proto === null) return value as Record<string, unknown>;
+  if (proto !== Object.prototype) throw new PayloadError("session cookie does not hold a Hash");
   return Object.assign(out, value);
 }
