@@ -205,7 +205,8 @@ async function main(): Promise<void> {
     `\nrails-cookie-codec middleware load — ${new Date().toISOString()}\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), autocannon ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per case\n\n${table}\n\n${memoryLine}`,
   );
 
-  const path = resolve(REPO, "bench/results.json");
+  // A smoke run (CI) proves the bench still works; its figures mean nothing and must not replace the measured ones.
+  const path = resolve(REPO, SMOKE ? "bench/results.smoke.json" : "bench/results.json");
   const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
   writeFileSync(
     path,

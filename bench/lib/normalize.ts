@@ -5,20 +5,9 @@
  * digits. Our values, the floor's, the peers' and what real Rails read all go through `canon`, so two
  * contenders agree exactly when their texts are equal.
  */
-import { RubyObject, RubySymbol, RubyTime } from "../../src/ruby/types.js";
+import { asRailsReads } from "../../test/helpers/vectors.js";
 
-export function asRailsReads(value: unknown): unknown {
-  if (value instanceof RubyTime) return value.toISOStringMicro();
-  if (value instanceof RubySymbol) return value.name;
-  if (value instanceof RubyObject) return value.toJSON();
-  if (value instanceof Uint8Array) return { $binary: Buffer.from(value).toString("base64") };
-  if (Array.isArray(value)) return value.map(asRailsReads);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(asRailsReads(k)), asRailsReads(v)]));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asRailsReads(v)]));
-  }
-  return value;
-}
+export { asRailsReads };
 
 /** Canonical text: keys in insertion order (Ruby hashes are ordered too), bigints as digits. */
 export function canon(value: unknown): string {

@@ -3,27 +3,10 @@
  * 6.1–8.0) and fixtures/rails61 (written by the real Rails 6.1 app in rails-fixture-app/), and the
  * `CookieJar` options of the app that wrote each line.
  */
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { decodeJson } from "../../src/serializers/json.js";
-import type { CookieJarOptions } from "../../src/config.js";
-import { REPO } from "./rails.js";
+import { jarOptionsFor, loadVectorFile, type VectorLine } from "../../test/helpers/vectors.js";
 
-export interface VectorLine {
-  rails: string;
-  defaults: string;
-  serializer: string;
-  secret_key_base: string;
-  session_key: string;
-  expire_after: number | null;
-  extra: Record<string, unknown>;
-  scenario: string;
-  kind: "session" | "encrypted" | "signed";
-  name: string;
-  value: string;
-  rails_reads: unknown;
-  rails_reads_marshal: string;
-}
+// One loader for tests and benchmarks: the same lines, the same app options.
+export { jarOptionsFor, type VectorLine };
 
 export interface Selector {
   file: "rails-vectors" | "rails61";
@@ -52,10 +35,7 @@ const cache = new Map<string, VectorLine[]>();
 export function vector(s: Selector): VectorLine {
   let lines = cache.get(s.file);
   if (!lines) {
-    lines = readFileSync(resolve(REPO, "fixtures", s.file, "vectors.jsonl"), "utf8")
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => decodeJson(l) as VectorLine);
+    lines = loadVectorFile(`${s.file}/vectors.jsonl`);
     cache.set(s.file, lines);
   }
   const found = lines.find(
@@ -68,20 +48,6 @@ export function vector(s: Selector): VectorLine {
   );
   if (!found) throw new Error(`no vector ${JSON.stringify(s)}`);
   return found;
-}
-
-const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
-
-/** The options of the app that wrote the line (as test/helpers/vectors.ts `jarOptionsFor`). */
-export function jarOptionsFor(line: VectorLine): CookieJarOptions {
-  const options: Record<string, unknown> = {
-    secretKeyBase: line.secret_key_base,
-    loadDefaults: line.defaults,
-    railsVersion: line.rails,
-    cookiesSerializer: line.serializer,
-  };
-  for (const [key, value] of Object.entries(line.extra)) options[camel(key.slice(key.indexOf(".") + 1))] = value;
-  return options as CookieJarOptions;
 }
 
 export const railsConfigOf = (l: VectorLine) => ({

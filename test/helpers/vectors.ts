@@ -110,7 +110,7 @@ export function asRailsReads(value: unknown): unknown {
   if (value instanceof RubyObject) return value.toJSON();
   if (value instanceof Uint8Array) return { $binary: Buffer.from(value).toString("base64") };
   if (Array.isArray(value)) return value.map(asRailsReads);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(k), asRailsReads(v)]));
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(asRailsReads(k)), asRailsReads(v)]));
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asRailsReads(v)]));
   }
