@@ -7,8 +7,8 @@
  *   per-form tokens we accept;
  * - our base64 decoding refuses and accepts exactly what Ruby's `Base64` does.
  */
+import { loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
@@ -23,28 +23,9 @@ type Session = Record<string, unknown>;
 
 // ---- shared vectors -------------------------------------------------------------------------
 
-interface Vector {
-  rails: string;
-  defaults: string;
-  serializer: string;
-  scenario: string;
-  extra: Record<string, unknown>;
-  rails_reads: Record<string, unknown> | null;
-  csrf_token?: string;
-}
+type Vector = VectorLine & { rails_reads: Record<string, unknown> | null };
 
-const VECTOR_FILES = [
-  new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url).pathname,
-];
-
-function loadVectors(): Vector[] {
-  const file = VECTOR_FILES.find((f) => existsSync(f));
-  if (!file) throw new Error(`rails vectors not found in ${VECTOR_FILES.join(", ")}`);
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as Vector);
-}
+const loadVectors = () => loadVectorFile("rails-vectors/vectors.jsonl") as Vector[];
 
 const csrfVectors = loadVectors().filter((v) => v.scenario === "session_csrf");
 

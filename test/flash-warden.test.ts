@@ -5,8 +5,8 @@
  *   and compares what Rails showed and stored with what our functions show and store;
  * - warden: the `warden.user.user.key` of every `session_rich` vector (Rails 6.1–8.0 read it back).
  */
+import { loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { consumeFlash, keepFlash, readFlash, setFlash, writeFlash } from "../src/rails/flash.js";
@@ -21,25 +21,8 @@ const newSession = (init: Record<string, unknown> = {}): Session => Object.assig
 
 // ---- vectors ---------------------------------------------------------------------------------
 
-interface Vector {
-  rails: string;
-  defaults: string;
-  serializer: string;
-  scenario: string;
-  rails_reads: Record<string, unknown> | null;
-  rails_reads_marshal?: string;
-}
-const VECTOR_FILES = [
-  new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url).pathname,
-];
-function loadVectors(): Vector[] {
-  const file = VECTOR_FILES.find((f) => existsSync(f));
-  if (!file) throw new Error(`rails vectors not found in ${VECTOR_FILES.join(", ")}`);
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as Vector);
-}
+type Vector = VectorLine & { rails_reads: Record<string, unknown> | null };
+const loadVectors = () => loadVectorFile("rails-vectors/vectors.jsonl") as Vector[];
 const richVectors = loadVectors().filter((v) => v.scenario === "session_rich" && v.rails_reads);
 
 describe("wardenUser against session_rich vectors", () => {
