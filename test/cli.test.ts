@@ -12,7 +12,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeLine, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
-import { describeWithRails, parseRailsJson, railsRead, repoRoot, type RailsConfig } from "./helpers/rails.js";
+import { describeWithRails, railsRead, repoRoot, type RailsConfig } from "./helpers/rails.js";
+import { decodeJson } from "../src/serializers/json.js";
 
 // RAILS_COOKIE_CLI points at another build of src/cli/main.ts (e.g. a private one while others rebuild dist/).
 const CLI = process.env.RAILS_COOKIE_CLI ? resolve(process.env.RAILS_COOKIE_CLI) : resolve(repoRoot, "dist/cli.js");
@@ -103,7 +104,7 @@ async function expectDecodes(args: string[], line: VectorLine) {
   const run = await cli(["decode", "--json", "--now", NOW, ...args, line.value]);
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
-  const out = parseRailsJson(run.stdout.trim()) as { value: unknown; detected: Record<string, unknown> };
+  const out = decodeJson(run.stdout.trim()) as { value: unknown; detected: Record<string, unknown> };
   expect(out.value).toEqual(line.rails_reads);
   return out;
 }
@@ -147,7 +148,7 @@ describe("--app: the secret from real Rails app directories", () => {
   const apps = readFileSync(resolve(repoRoot, "fixtures/rails-apps/apps.jsonl"), "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => parseRailsJson(l) as { app: string; rails: string; name: string; value: string; rails_reads: unknown });
+    .map((l) => decodeJson(l) as { app: string; rails: string; name: string; value: string; rails_reads: unknown });
 
   it("has the five apps", () => expect(apps.map((a) => a.app).sort()).toEqual(["credentials61", "credentials71prod", "credentials80", "dev61", "local72"]));
 
@@ -157,7 +158,7 @@ describe("--app: the secret from real Rails app directories", () => {
       const run = await cli(["decode", "--json", "--app", `fixtures/rails-apps/${app.app}`, ...env, `${app.name}=${app.value}`]);
       expect(run.stderr).toBe("");
       expect(run.code).toBe(0);
-      const out = parseRailsJson(run.stdout) as { value: unknown; detected: { secret: string; name: string } };
+      const out = decodeJson(run.stdout) as { value: unknown; detected: { secret: string; name: string } };
       expect(out.value).toEqual(app.rails_reads);
       expect(out.detected.name).toBe(app.name);
       expect(out.detected.secret).toContain(`fixtures/rails-apps/${app.app}`);
@@ -182,15 +183,15 @@ describe("--app: the secret from real Rails app directories", () => {
     const line = shared.find((l) => l.scenario === "session_rich" && l.rails.startsWith("7.2"))!;
     const run = await cli(["decode", "--json", line.value], { env: { SECRET_KEY_BASE: line.secret_key_base } });
     expect(run.code).toBe(0);
-    expect((parseRailsJson(run.stdout) as { value: unknown }).value).toEqual(line.rails_reads);
+    expect((decodeJson(run.stdout) as { value: unknown }).value).toEqual(line.rails_reads);
   });
 
   const generated = resolve(repoRoot, "fixtures/credentials61-generated/cookie.json");
   it.skipIf(!existsSync(generated))("fixtures/credentials61-generated (credentials written by Rails' own EncryptedConfiguration)", async () => {
-    const cookie = parseRailsJson(readFileSync(generated, "utf8")) as { set_cookie: string; rails_reads: unknown };
+    const cookie = decodeJson(readFileSync(generated, "utf8")) as { set_cookie: string; rails_reads: unknown };
     const run = await cli(["decode", "--json", "--app", "fixtures/credentials61-generated", `Set-Cookie: ${cookie.set_cookie}`]);
     expect(run.stderr).toBe("");
-    expect((parseRailsJson(run.stdout) as { value: unknown }).value).toEqual(cookie.rails_reads);
+    expect((decodeJson(run.stdout) as { value: unknown }).value).toEqual(cookie.rails_reads);
   });
 });
 
@@ -202,11 +203,11 @@ describe("the bundled example (README's first command)", () => {
   });
 
   it("decode --app fixtures/rails-apps/credentials80 <cookie> prints what Rails 8.0 read", async () => {
-    const apps = readFileSync(resolve(repoRoot, "fixtures/rails-apps/apps.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => parseRailsJson(l) as { app: string; rails_reads: unknown });
+    const apps = readFileSync(resolve(repoRoot, "fixtures/rails-apps/apps.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => decodeJson(l) as { app: string; rails_reads: unknown });
     const cookie = readFileSync(resolve(repoRoot, "fixtures/example/cookie.txt"), "utf8").trim();
     const run = await cli(["decode", "--app", "fixtures/rails-apps/credentials80", cookie]);
     expect(run.code).toBe(0);
-    expect(parseRailsJson(run.stdout.trim())).toEqual(apps.find((a) => a.app === "credentials80")!.rails_reads);
+    expect(decodeJson(run.stdout.trim())).toEqual(apps.find((a) => a.app === "credentials80")!.rails_reads);
   });
 
   it("inspect shows format, purpose, expiry, size and Ruby-style value", async () => {
@@ -346,7 +347,7 @@ describe("input forms: value, name=value, Cookie header, Set-Cookie lines, stdin
     it(what, async () => {
       const run = await cli(["decode", "--json", ...skb, ...extra, input]);
       expect(run.stderr).toBe("");
-      expect((parseRailsJson(run.stdout) as { value: unknown }).value).toEqual(line.rails_reads);
+      expect((decodeJson(run.stdout) as { value: unknown }).value).toEqual(line.rails_reads);
     });
   }
 
@@ -354,7 +355,7 @@ describe("input forms: value, name=value, Cookie header, Set-Cookie lines, stdin
     const headers = `HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nSet-Cookie: ${other.set_cookie}\r\nSet-Cookie: ${line.set_cookie}\r\n`;
     const run = await cli(["decode", "--json", ...skb, "--name", other.name, "-"], { input: headers });
     expect(run.stderr).toBe("");
-    expect((parseRailsJson(run.stdout) as { value: unknown }).value).toEqual(other.rails_reads);
+    expect((decodeJson(run.stdout) as { value: unknown }).value).toEqual(other.rails_reads);
   });
 
   it("several cookies and none ending in _session: usage error naming them", async () => {
@@ -464,8 +465,8 @@ describe("encode → decode round trip", () => {
       expect(cookie).toMatch(/^[A-Za-z0-9*\-._%]+$/); // escaped as in Set-Cookie
       const decoded = await cli(["decode", "--json", "--secret-key-base", skb, `${name}=${cookie}`]);
       expect(decoded.stderr).toBe("");
-      const expected = parseRailsJson(value) as Record<string, unknown>;
-      expect((parseRailsJson(decoded.stdout) as { value: unknown }).value).toEqual(session ? { ...expected, session_id: expect.stringMatching(/^[0-9a-f]{32}$/) } : expected);
+      const expected = decodeJson(value) as Record<string, unknown>;
+      expect((decodeJson(decoded.stdout) as { value: unknown }).value).toEqual(session ? { ...expected, session_id: expect.stringMatching(/^[0-9a-f]{32}$/) } : expected);
       expect(decoded.stdout).toContain('"big":123456789012345678901234567890');
     });
   }
@@ -506,7 +507,7 @@ describeWithRails("a cookie made by rails-cookie encode is read by real Rails 6.
       const read = await railsRead(config, cookies);
       items.forEach((item, i) => {
         const reads = read[i]!.rails_reads as Record<string, unknown>;
-        const expected = parseRailsJson(item.json);
+        const expected = decodeJson(item.json);
         if (item.kind === "session") {
           // encode added the session_id Rails needs to load a session (Rack's extract_session_id).
           expect(reads["session_id"]).toMatch(/^[0-9a-f]{32}$/);

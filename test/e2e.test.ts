@@ -28,7 +28,8 @@ import {
   type RailsSessionRequest,
 } from "../src/express.js";
 import { Browser } from "./e2e-browser.js";
-import { describeWithRails, fixtureAppDir, stringifyRailsJson, type RailsConfig } from "./helpers/rails.js";
+import { describeWithRails, fixtureAppDir, type RailsConfig } from "./helpers/rails.js";
+import { encodeJson } from "../src/serializers/json.js";
 
 const SECRET = "e2e".repeat(30) + "0123456789abcdef".repeat(2);
 const KEY = "_shared_session";
@@ -69,7 +70,7 @@ async function freePort(): Promise<number> {
 async function startRails(config: RailsConfig): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
   const child = spawn("ruby", [resolve(fixtureAppDir, "bin/serve")], {
-    env: { ...process.env, RCC_CONFIG: stringifyRailsJson(config), PORT: String(port) },
+    env: { ...process.env, RCC_CONFIG: encodeJson(config), PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

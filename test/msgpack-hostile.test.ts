@@ -3,34 +3,23 @@
  * time and memory; and values of the shared mapping survive encode → decode.
  *
  * Mutations start from a real Rails payload: Rails 8.0.5, load_defaults 8.0, message_pack,
- * session_ruby_types, taken out of its cookie the same way as test/msgpack-rails.test.ts.
+ * session_ruby_types, taken out of its cookie by the jar (`decode(...).payload`).
  */
-import { fileURLToPath } from "node:url";
-import { existsSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KeyGenerator, decryptGcm } from "../src/crypto/index.js";
-import { unescapeCookieValue } from "../src/cookie/escape.js";
+import { CookieJar } from "../src/jar.js";
+import { jarOptionsFor, loadVectorFile } from "./helpers/vectors.js";
 import { PayloadError, RailsCookieError, UnserializableError } from "../src/errors.js";
 import { decodeMessagePack, dumpRailsMessagePack, encodeMessagePack, loadRailsMessagePack } from "../src/msgpack/index.js";
 import { RubySymbol, RubyTime } from "../src/ruby/types.js";
 
-const VECTORS = fileURLToPath(new URL("../fixtures/rails-vectors/vectors.jsonl", import.meta.url));
-
+/** The MessagePack payload of a Ruby-typed session real Rails 8.0.5 wrote, as the jar reads it. */
 function railsPayload(): Uint8Array {
-  if (!existsSync(VECTORS)) {
-    if (process.env["CI"] === "true") throw new Error(`${VECTORS} missing and CI=true`);
-    console.warn("msgpack-hostile: Rails vectors missing, mutating the signature-only payload instead");
-    return Uint8Array.of(0xcc, 0x80, 0xc0);
-  }
-  for (const line of readFileSync(VECTORS, "utf8").split("\n")) {
-    if (!line.includes('"message_pack"') || !line.includes('"session_ruby_types"') || !line.includes('"8.0.5"')) continue;
-    const v = JSON.parse(line) as { secret_key_base: string; value: string };
-    const kg = new KeyGenerator(v.secret_key_base, { hashDigestClass: "SHA256" });
-    const plain = decryptGcm(unescapeCookieValue(v.value), { cipher: "aes-256-gcm", secret: kg.generateKey("authenticated encrypted cookie", 32) });
-    return Buffer.from((JSON.parse(plain.toString("utf8")) as { _rails: { message: string } })._rails.message, "base64");
-  }
-  throw new Error("vector not found");
+  const v = loadVectorFile("rails-vectors/vectors.jsonl").find(
+    (l) => l.serializer === "message_pack" && l.scenario === "session_ruby_types" && l.rails === "8.0.5",
+  );
+  if (!v) throw new Error("vector not found");
+  return new CookieJar(jarOptionsFor(v)).encrypted.decode(v.name, v.value).payload;
 }
 
 /** Runs `fn` and says whether it returned or threw a typed error; anything else fails the test. */

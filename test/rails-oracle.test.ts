@@ -14,17 +14,16 @@ import {
   configOf,
   describeWithRails,
   loadVectors,
-  parseRailsJson,
   railsRead,
   repoRoot,
   railsWrite,
   sharedPath,
   startRailsServer,
-  stringifyRailsJson,
   type CookieToRead,
   type RailsConfig,
   type VectorLine,
 } from "./helpers/rails.js";
+import { decodeJson, encodeJson } from "../src/serializers/json.js";
 
 const SHARED = sharedPath("rails-vectors/vectors.jsonl");
 const FIXTURES = "fixtures/rails61/vectors.jsonl";
@@ -32,7 +31,7 @@ const FIXTURES = "fixtures/rails61/vectors.jsonl";
 function groupByConfig(lines: VectorLine[]): [RailsConfig, VectorLine[]][] {
   const groups = new Map<string, [RailsConfig, VectorLine[]]>();
   for (const l of lines) {
-    const key = stringifyRailsJson(configOf(l));
+    const key = encodeJson(configOf(l));
     if (!groups.has(key)) groups.set(key, [configOf(l), []]);
     groups.get(key)![1].push(l);
   }
@@ -151,7 +150,7 @@ describeWithRails("oracle behaviour", () => {
   });
 
   it("boots on Rails credentials: the generated fixture and the shared credentials61 app", async () => {
-    const generated = parseRailsJson(readFileSync(resolve(repoRoot, "fixtures/credentials61-generated/cookie.json"), "utf8")) as VectorLine;
+    const generated = decodeJson(readFileSync(resolve(repoRoot, "fixtures/credentials61-generated/cookie.json"), "utf8")) as VectorLine;
     const noSecret: RailsConfig = { defaults: "6.1", serializer: "json", secret_key_base: null, session_key: "_oracle_session", expire_after: null, extra: {} };
     const [g] = await railsRead(noSecret, [{ kind: "session", name: generated.name, value: generated.value }], {
       credentialsDir: resolve(repoRoot, "fixtures/credentials61-generated"),
@@ -162,7 +161,7 @@ describeWithRails("oracle behaviour", () => {
     const app = readFileSync(sharedPath("rails-apps/apps.jsonl"), "utf8")
       .split("\n")
       .filter(Boolean)
-      .map((l) => parseRailsJson(l) as { app: string; name: string; value: string; rails_reads: unknown })
+      .map((l) => decodeJson(l) as { app: string; name: string; value: string; rails_reads: unknown })
       .find((a) => a.app === "credentials61")!;
     const [s] = await railsRead(noSecret, [{ kind: "session", name: app.name, value: app.value }], {
       credentialsDir: sharedPath("rails-apps/credentials61"),
@@ -227,27 +226,28 @@ describeWithRails("bin/serve (end-to-end server)", () => {
   });
 });
 
-describe("parseRailsJson / stringifyRailsJson", () => {
+describe("decodeJson / encodeJson (src/serializers/json.ts), the JSON the oracle speaks", () => {
   it("agrees with JSON.parse where JSON.parse is exact", () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
         const text = JSON.stringify(v);
-        // JSON.parse rounds integers past 2**53; parseRailsJson keeps them as bigint.
-        expect(asNumbers(parseRailsJson(text))).toEqual(JSON.parse(text));
-        expect(asNumbers(parseRailsJson(stringifyRailsJson(JSON.parse(text))))).toEqual(JSON.parse(text));
+        // JSON.parse rounds integers past 2**53; decodeJson keeps them as bigint.
+        expect(asNumbers(decodeJson(text))).toEqual(JSON.parse(text));
+        expect(asNumbers(decodeJson(encodeJson(JSON.parse(text))))).toEqual(JSON.parse(text));
       }),
       { numRuns: 500 },
     );
   });
 
   it("keeps integers past 2**53 exact, as bigint", () => {
-    expect(parseRailsJson('{"a":9007199254740993,"b":-36893488147419103232,"c":9007199254740991,"d":1.5e300}')).toEqual({
+    expect(decodeJson('{"a":9007199254740993,"b":-36893488147419103232,"c":9007199254740991,"d":1.5e300}')).toEqual({
       a: 9007199254740993n,
       b: -36893488147419103232n,
       c: 9007199254740991,
       d: 1.5e300,
     });
-    expect(stringifyRailsJson({ a: 2n ** 70n, b: [1, "x"] })).toBe('{"a":1180591620717411303424,"b":[1,"x"]}');
-    expect(() => parseRailsJson('{"a":1,}')).toThrow(SyntaxError);
+    expect(encodeJson({ a: 2n ** 70n, b: [1, "x"] })).toBe('{"a":1180591620717411303424,"b":[1,"x"]}');
+    // The library's typed error, with JSON's own SyntaxError as its cause.
+    expect(() => decodeJson('{"a":1,}')).toThrow(expect.objectContaining({ code: "bad_payload", cause: expect.any(SyntaxError) }));
   });
 });

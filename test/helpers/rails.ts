@@ -7,7 +7,7 @@
  * (`railsWrite`) cookies for a given configuration. Each call boots Rails once (about 1 s) and
  * batches all its items, so group items by configuration.
  *
- * JSON from Rails can hold integers past 2**53 (Ruby Bignums): `parseRailsJson` keeps those as
+ * JSON from Rails can hold integers past 2**53 (Ruby Bignums): `decodeJson` (src/serializers/json.ts) keeps those as
  * `bigint` (safe integers stay `number`), so `rails_reads` compares exactly.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "vitest";
+import { decodeJson, encodeJson } from "../../src/serializers/json.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const fixtureAppDir = resolve(repoRoot, "rails-fixture-app");
@@ -178,7 +179,7 @@ export async function runOracle(
 ): Promise<Record<string, unknown>[]> {
   if (ops.length === 0) return [];
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const env: NodeJS.ProcessEnv = { ...process.env, RCC_CONFIG: stringifyRailsJson(config) };
+  const env: NodeJS.ProcessEnv = { ...process.env, RCC_CONFIG: encodeJson(config) };
   if (options.credentialsDir) env.RCC_CREDENTIALS_DIR = resolve(options.credentialsDir);
   else delete env.RCC_CREDENTIALS_DIR;
   const child = spawn("ruby", [ORACLE], { env, stdio: ["pipe", "pipe", "pipe"] });
@@ -196,7 +197,7 @@ export async function runOracle(
     child.on("close", (code) => res({ code }));
   });
   child.stdin.on("error", () => {}); // a Ruby that died early is reported below, with its stderr
-  child.stdin.end(ops.map((op) => stringifyRailsJson(op)).join("\n") + "\n");
+  child.stdin.end(ops.map((op) => encodeJson(op)).join("\n") + "\n");
   const { code, error } = await exit;
   clearTimeout(timer);
   const lines = stdout.split("\n").filter((l) => l.length > 0);
@@ -204,15 +205,15 @@ export async function runOracle(
     const why = timedOut ? `killed after ${timeoutMs} ms` : error ? error.message : `exit ${code}`;
     throw new Error(
       `rails-fixture-app/bin/oracle failed (${why}; ${lines.length}/${ops.length} answers)\n` +
-        `RCC_CONFIG=${stringifyRailsJson(config)}\n--- Ruby stderr ---\n${stderr}`,
+        `RCC_CONFIG=${encodeJson(config)}\n--- Ruby stderr ---\n${stderr}`,
     );
   }
-  const results = lines.map((l) => parseRailsJson(l) as Record<string, unknown>);
+  const results = lines.map((l) => decodeJson(l) as Record<string, unknown>);
   if (!options.allowErrors) {
     results.forEach((r, i) => {
       if (typeof r.error === "string") {
         throw new Error(
-          `Rails raised on ${stringifyRailsJson(ops[i])}: ${r.error}\n${((r.backtrace as string[]) ?? []).join("\n")}`,
+          `Rails raised on ${encodeJson(ops[i])}: ${r.error}\n${((r.backtrace as string[]) ?? []).join("\n")}`,
         );
       }
     });
@@ -254,101 +255,12 @@ export function loadVectors(path: string): VectorLine[] {
     .split("\n")
     .filter((l) => l.trim().length > 0)
     .map((l, i) => {
-      const v = parseRailsJson(l) as VectorLine;
+      const v = decodeJson(l) as VectorLine;
       if (typeof v.value !== "string" || typeof v.kind !== "string" || typeof v.rails_reads_marshal !== "string") {
         throw new Error(`${path}:${i + 1}: not a vector line`);
       }
       return v;
     });
-}
-
-/**
- * JSON.parse, except that integers outside Number.MAX_SAFE_INTEGER become bigint (Ruby writes
- * Bignums as plain digits). Floats stay numbers.
- */
-export function parseRailsJson(text: string): unknown {
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new SyntaxError(`parseRailsJson: ${what} at ${i}`);
-  };
-  const ws = () => {
-    while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
-  };
-  const value = (): unknown => {
-    ws();
-    const c = text[i];
-    if (c === "{") {
-      i++;
-      const o: Record<string, unknown> = {};
-      ws();
-      if (text[i] === "}") return i++, o;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail("expected key");
-        const k = string();
-        ws();
-        if (text[i++] !== ":") fail("expected :");
-        // defineProperty: a "__proto__" key is data, as with JSON.parse
-        Object.defineProperty(o, k, { value: value(), enumerable: true, writable: true, configurable: true });
-        ws();
-        const d = text[i++];
-        if (d === "}") return o;
-        if (d !== ",") fail("expected , or }");
-      }
-    }
-    if (c === "[") {
-      i++;
-      const a: unknown[] = [];
-      ws();
-      if (text[i] === "]") return i++, a;
-      for (;;) {
-        a.push(value());
-        ws();
-        const d = text[i++];
-        if (d === "]") return a;
-        if (d !== ",") fail("expected , or ]");
-      }
-    }
-    if (c === '"') return string();
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (m) {
-      i += m[0].length;
-      if (m[2] === undefined && m[3] === undefined) {
-        const n = Number(m[0]);
-        return Number.isSafeInteger(n) ? n : BigInt(m[0]);
-      }
-      return Number(m[0]);
-    }
-    for (const [lit, v] of [["true", true], ["false", false], ["null", null]] as const) {
-      if (text.startsWith(lit, i)) return (i += lit.length), v;
-    }
-    return fail("unexpected character");
-  };
-  const string = (): string => {
-    const start = i;
-    i++;
-    while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-    if (i >= text.length) fail("unterminated string");
-    i++;
-    return JSON.parse(text.slice(start, i)) as string;
-  };
-  const v = value();
-  ws();
-  if (i !== text.length) fail("trailing characters");
-  return v;
-}
-
-/** JSON.stringify that writes bigint as plain digits (what Ruby's JSON reads as an Integer). */
-export function stringifyRailsJson(v: unknown): string {
-  if (typeof v === "bigint") return v.toString();
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : stringifyRailsJson(x))).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    const parts = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .map(([k, x]) => `${JSON.stringify(k)}:${stringifyRailsJson(x)}`);
-    return `{${parts.join(",")}}`;
-  }
-  return JSON.stringify(v) ?? "null";
 }
 
 export interface RailsServer {
@@ -379,7 +291,7 @@ export async function startRailsServer(
   options: { port?: number; timeoutMs?: number; credentialsDir?: string } = {},
 ): Promise<RailsServer> {
   const port = options.port ?? (await freePort());
-  const env: NodeJS.ProcessEnv = { ...process.env, RCC_CONFIG: stringifyRailsJson(config), PORT: String(port) };
+  const env: NodeJS.ProcessEnv = { ...process.env, RCC_CONFIG: encodeJson(config), PORT: String(port) };
   if (options.credentialsDir) env.RCC_CREDENTIALS_DIR = resolve(options.credentialsDir);
   else delete env.RCC_CREDENTIALS_DIR;
   const child = spawn("ruby", [resolve(fixtureAppDir, "bin/serve")], { env, stdio: ["ignore", "pipe", "pipe"] });
