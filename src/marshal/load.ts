@@ -333,20 +333,10 @@ class Reader {
         this.register(obj, undefined);
         return { value: obj, node: undefined };
       }
-      case 0x55: { // 'U' marshal_dump: registered, then the data
+      case 0x55: // 'U' marshal_dump and 'd' _dump_data: class, registered, then the data
+      case 0x64: {
         const className = this.symbol();
-        const obj = new RubyObject(className, { kind: "marshal_dump" });
-        const meta = objectMeta(wrap);
-        setMeta(obj, meta);
-        this.register(obj, undefined);
-        const data = this.value();
-        (obj as { data: unknown }).data = data.value;
-        meta.data = { value: data.value, node: data.node };
-        return this.containerIvars(obj, ivars);
-      }
-      case 0x64: { // 'd' _dump_data
-        const className = this.symbol();
-        const obj = new RubyObject(className, { kind: "data" });
+        const obj = new RubyObject(className, { kind: t === 0x55 ? "marshal_dump" : "data" });
         const meta = objectMeta(wrap);
         setMeta(obj, meta);
         this.register(obj, undefined);
