@@ -65,18 +65,23 @@ export function gcmFloor(secretKeyBase: string, kdf: Kdf, name: string, payload:
   };
 }
 
+/** `data--hex(HMAC-SHA1(data))`: the data text once the MAC matches (constant time), else throws. */
+function verifiedData(value: string, key: Buffer): string {
+  const cut = value.lastIndexOf("--");
+  const data = value.slice(0, cut);
+  const mac = Buffer.from(value.slice(cut + 2), "latin1");
+  const expected = Buffer.from(createHmac("sha1", key).update(data).digest("hex"), "latin1");
+  if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new Error("signature");
+  return data;
+}
+
 /** AES-256-CBC inside a MessageVerifier (HMAC-SHA1), Rails 4.2–5.1: no envelope. */
 export function cbcFloor(secretKeyBase: string, payload: Payload): Floor {
   const key = derive(secretKeyBase, "encrypted cookie", 32, "sha1");
   const signKey = derive(secretKeyBase, "signed encrypted cookie", 64, "sha1");
   return {
     decode(raw) {
-      const value = unescape(raw);
-      const cut = value.lastIndexOf("--");
-      const data = value.slice(0, cut);
-      const mac = Buffer.from(value.slice(cut + 2), "latin1");
-      const expected = Buffer.from(createHmac("sha1", signKey).update(data).digest("hex"), "latin1");
-      if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new Error("signature");
+      const data = verifiedData(unescape(raw), signKey);
       const [c, i] = Buffer.from(data, "base64").toString("latin1").split("--");
       const decipher = createDecipheriv("aes-256-cbc", key, Buffer.from(i!, "base64"));
       return parse(payload, Buffer.concat([decipher.update(Buffer.from(c!, "base64")), decipher.final()]));
@@ -97,12 +102,7 @@ export function signedFloor(secretKeyBase: string, kdf: Kdf, name: string, paylo
   const purpose = `cookie.${name}`;
   return {
     decode(raw) {
-      const value = unescape(raw);
-      const cut = value.lastIndexOf("--");
-      const data = value.slice(0, cut);
-      const mac = Buffer.from(value.slice(cut + 2), "latin1");
-      const expected = Buffer.from(createHmac("sha1", key).update(data).digest("hex"), "latin1");
-      if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) throw new Error("signature");
+      const data = verifiedData(unescape(raw), key);
       return parse(payload, openEnvelope(Buffer.from(data, "base64"), purpose));
     },
     encode(value) {
