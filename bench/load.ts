@@ -21,13 +21,12 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { CookieJar } from "../src/jar.js";
 import { escapeCookieValue, unescapeCookieValue } from "../src/cookie/escape.js";
-import { REPO } from "./lib/rails.js";
+import { writeResultsSection } from "./lib/results.js";
 import { median } from "./lib/timing.js";
 import { LOAD_VECTOR, jarOptionsFor, vector } from "./lib/vectors.js";
 
@@ -205,32 +204,23 @@ async function main(): Promise<void> {
     `\nrails-cookie-codec middleware load — ${new Date().toISOString()}\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), autocannon ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per case\n\n${table}\n\n${memoryLine}`,
   );
 
-  // A smoke run (CI) proves the bench still works; its figures mean nothing and must not replace the measured ones.
-  const path = resolve(REPO, SMOKE ? "bench/results.smoke.json" : "bench/results.json");
-  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
-  writeFileSync(
-    path,
-    JSON.stringify(
-      {
-        ...previous,
-        load: {
-          date: new Date().toISOString(),
-          smoke: SMOKE,
-          node: process.version,
-          cpu: cpus()[0]?.model,
-          cpus: cpus().length,
-          connections: CONNECTIONS,
-          seconds: SECONDS,
-          rounds: ROUNDS,
-          cases: [without, withCookie, readOnly, withSession, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
-          flood: { junkCookies: junk.length, memoryBefore: before, memoryAfter: after },
-          table,
-          failures,
-        },
-      },
-      null,
-      2,
-    ) + "\n",
+  writeResultsSection(
+    "load",
+    {
+      date: new Date().toISOString(),
+      smoke: SMOKE,
+      node: process.version,
+      cpu: cpus()[0]?.model,
+      cpus: cpus().length,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      cases: [without, withCookie, readOnly, withSession, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
+      flood: { junkCookies: junk.length, memoryBefore: before, memoryAfter: after },
+      table,
+      failures,
+    },
+    SMOKE,
   );
   if (failures.length) {
     console.error(`\n✗ ${failures.join("\n✗ ")}`);

@@ -9,19 +9,11 @@
  * samples would mean key derivation on the request path. The summary reports where PBKDF2 was seen.
  */
 import { CookieJar } from "../src/jar.js";
-import { jarOptionsFor, vector, type Selector } from "./lib/vectors.js";
+import { SELECTORS, jarOptionsFor, vector } from "./lib/vectors.js";
 
-const SELECT: Record<string, Selector> = {
-  a: { file: "rails-vectors", rails: "8.0.5", defaults: "8.0", serializer: "json", scenario: "session_rich" },
-  b: { file: "rails61", rails: "6.1.7.10", defaults: "6.1", serializer: "json", scenario: "session_rich" },
-  c: { file: "rails61", rails: "6.1.7.10", defaults: "5.0", serializer: "marshal", scenario: "session_rich" },
-  c2: { file: "rails61", rails: "6.1.7.10", defaults: "5.0", serializer: "json", scenario: "session_rich" },
-  d: { file: "rails61", rails: "6.1.7.10", defaults: "6.1", serializer: "json", scenario: "signed_permanent" },
-  e: { file: "rails61", rails: "6.1.7.10", defaults: "6.1", serializer: "marshal", scenario: "session_ruby_types" },
-};
 
 const [id = "b", direction = "both", msText = "3000"] = process.argv.slice(2);
-const line = vector(SELECT[id] ?? SELECT["b"]!);
+const line = vector(SELECTORS[id] ?? SELECTORS["b"]!);
 const jar = new CookieJar(jarOptionsFor(line));
 const codec = line.kind === "signed" ? jar.signed : jar.session;
 const value = codec.decode(line.name, line.value).value;

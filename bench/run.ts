@@ -15,14 +15,13 @@
  *
  * Writes bench/results.json (bench/load.ts adds its section to the same file).
  */
+import { writeResultsSection } from "./lib/results.js";
 import { cpus, loadavg } from "node:os";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { CookieJar, type CookieCodec } from "../src/jar.js";
 import { canon } from "./lib/normalize.js";
 import { cbcFloor, gcmFloor, signedFloor, type Floor } from "./lib/floor.js";
 import { ensurePeersInstalled, rails5CookieParser, railsSessionDecoder, type PeerDecoder } from "./lib/peers.js";
-import { RailsBench, REPO, railsAvailable } from "./lib/rails.js";
+import { RailsBench, railsAvailable } from "./lib/rails.js";
 import { median, timeAsync, timeSync, touchSink, type Round } from "./lib/timing.js";
 import { jarOptionsFor, railsConfigOf, vector, type Selector, type VectorLine } from "./lib/vectors.js";
 
@@ -301,34 +300,25 @@ async function main(): Promise<void> {
     `${ROUNDS} rounds × ${ROUND_MS} ms per contender, interleaved; median ops/s. load average at start ${startLoad.map((x) => x.toFixed(2)).join(" ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" ")}`;
   console.log(`\n${header}\n\n${titles.join("\n")}\n\n${table}\n\n${notes.join("\n")}\n\nTargets (measured, not asserted):\n${targets.map((t) => `- ${t}`).join("\n")}`);
 
-  // A smoke run (CI) proves the bench still works; its figures mean nothing and must not replace the measured ones.
-  const path = resolve(REPO, SMOKE ? "bench/results.smoke.json" : "bench/results.json");
-  const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
-  writeFileSync(
-    path,
-    JSON.stringify(
-      {
-        ...previous,
-        codec: {
-          date: new Date().toISOString(),
-          smoke: SMOKE,
-          node: process.version,
-          cpu,
-          cpus: cpus().length,
-          rails: railsVersion,
-          rounds: ROUNDS,
-          roundMs: ROUND_MS,
-          loadAverage: { start: startLoad, end: loadavg() },
-          scenarios: SCENARIOS.map((s) => ({ id: s.id, title: s.title, vector: s.select })),
-          results: rows,
-          targets,
-          table,
-          correctnessFailures: failures,
-        },
-      },
-      null,
-      2,
-    ) + "\n",
+  writeResultsSection(
+    "codec",
+    {
+      date: new Date().toISOString(),
+      smoke: SMOKE,
+      node: process.version,
+      cpu,
+      cpus: cpus().length,
+      rails: railsVersion,
+      rounds: ROUNDS,
+      roundMs: ROUND_MS,
+      loadAverage: { start: startLoad, end: loadavg() },
+      scenarios: SCENARIOS.map((s) => ({ id: s.id, title: s.title, vector: s.select })),
+      results: rows,
+      targets,
+      table,
+      correctnessFailures: failures,
+    },
+    SMOKE,
   );
 
   if (failures.length) {
