@@ -11,14 +11,9 @@ import { decodeJson } from "../../src/serializers/json.js";
 export const REPO = resolve(import.meta.dirname, "../..");
 const BENCH_RB = resolve(REPO, "rails-fixture-app/bin/bench");
 
-export interface RailsConfig {
-  defaults: string;
-  serializer: string;
-  secret_key_base: string;
-  session_key: string;
-  expire_after: number | null;
-  extra: Record<string, unknown>;
-}
+// The app configuration rails-fixture-app reads from RCC_CONFIG (type only: no vitest at run time).
+import type { RailsConfig } from "../../test/helpers/rails.js";
+export type { RailsConfig };
 
 /** `ruby` runs and loads Rails. */
 export function railsAvailable(): { ok: boolean; version?: string } {
