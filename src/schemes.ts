@@ -114,7 +114,14 @@ function rotated(config: ResolvedConfig, rotation: CookieRotation): ResolvedConf
   return { ...config, ...settings, secretKeyBase: rotation.secretKeyBase ?? config.secretKeyBase };
 }
 
-function encryptedPrimary(config: ResolvedConfig, kg: KeyGenerators, source: SchemeSource, gcm: boolean): Scheme | null {
+/** The primary, a rotation's or the built-in fallback's encrypted scheme; `cbcDigest` is a rotation's own `digest`. */
+function encryptedScheme(
+  config: ResolvedConfig,
+  kg: KeyGenerators,
+  source: SchemeSource,
+  gcm: boolean,
+  cbcDigest?: MessageDigest,
+): Scheme | null {
   if (config.secretKeyBase === null) return null;
   const generator = kg(config.secretKeyBase, config.keyGeneratorHashDigestClass);
   const kdf = kdfLabel(config.keyGeneratorHashDigestClass);
@@ -125,7 +132,7 @@ function encryptedPrimary(config: ResolvedConfig, kg: KeyGenerators, source: Sch
   // 4.2–5.1 derive 64 bytes and keep 32; 5.2+ derive 32. PBKDF2's prefix property makes them equal.
   // From 5.2 the primary CBC encryptor and its rotations sign with SHA1: `cookies_digest` only
   // feeds the built-in fallback (and, before 5.2, the primary itself).
-  const digest = source === "fallback" || config.railsVersion < 5.2 ? config.cookiesDigest : "SHA1";
+  const digest = cbcDigest ?? (source === "fallback" || config.railsVersion < 5.2 ? config.cookiesDigest : "SHA1");
   return cbcScheme(
     generator.generateKey(config.encryptedCookieSalt, 32),
     generator.generateKey(config.encryptedSignedCookieSalt, 64),
@@ -162,23 +169,13 @@ function rotationScheme(config: ResolvedConfig, rotation: CookieRotation, kg: Ke
     }
     return gcmScheme(rotation.secret, cipher, null, "rotation");
   }
-  const scheme = encryptedPrimary(
+  return encryptedScheme(
     { ...merged, encryptedCookieCipher: cipher === "aes-256-cbc" ? merged.encryptedCookieCipher : cipher },
     kg,
     "rotation",
     cipher !== "aes-256-cbc",
+    rotation.digest,
   )!;
-  if (cipher === "aes-256-cbc" && rotation.digest) {
-    const generator = kg(merged.secretKeyBase!, merged.keyGeneratorHashDigestClass);
-    return cbcScheme(
-      generator.generateKey(merged.encryptedCookieSalt, 32),
-      generator.generateKey(merged.encryptedSignedCookieSalt, 64),
-      rotation.digest,
-      kdfLabel(merged.keyGeneratorHashDigestClass),
-      "rotation",
-    );
-  }
-  return scheme;
 }
 
 function withIndex(schemes: Scheme[]): Scheme[] {
@@ -191,12 +188,12 @@ function withIndex(schemes: Scheme[]): Scheme[] {
 export function encryptedSchemes(config: ResolvedConfig, kg: KeyGenerators = keyGeneratorCache()): Scheme[] {
   const schemes: Scheme[] = [];
   const gcmPrimary = config.useAuthenticatedCookieEncryption;
-  const primary = encryptedPrimary(config, kg, "primary", gcmPrimary);
+  const primary = encryptedScheme(config, kg, "primary", gcmPrimary);
   if (primary) {
     schemes.push(primary);
     for (const rotation of config.cookiesRotations.encrypted) schemes.push(rotationScheme(config, rotation, kg, "encrypted"));
-    if (config.railsVersion >= 5.2 && gcmPrimary) schemes.push(encryptedPrimary(config, kg, "fallback", false)!);
-    if (config.railsVersion >= 6.1 && !gcmPrimary) schemes.push(encryptedPrimary(config, kg, "fallback", true)!);
+    if (config.railsVersion >= 5.2 && gcmPrimary) schemes.push(encryptedScheme(config, kg, "fallback", false)!);
+    if (config.railsVersion >= 6.1 && !gcmPrimary) schemes.push(encryptedScheme(config, kg, "fallback", true)!);
   }
   // 4.2–5.1 verify legacy cookies with SHA1; 5.2 with `cookies_digest || SHA1`.
   const legacy = secretTokenScheme(config, config.railsVersion >= 5.2 ? config.cookiesDigest : "SHA1");

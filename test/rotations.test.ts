@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CookieJar } from "../src/index.js";
-import { describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
+import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 
 const lines = loadVectorFile("rails-vectors/vectors.jsonl").filter((l) => l.rails_reads !== null && l.serializer === "json");
 const now = () => new Date("2026-11-21T00:00:00Z");
@@ -104,6 +104,25 @@ describe("cookies_rotations", () => {
       const decoded = rotated.signed.decode(line.name, line.value);
       expect(decoded.value, describeLine(line)).toEqual(line.rails_reads);
       expect(decoded.scheme).toMatchObject({ source: "rotation", protection: "hmac-sha256" });
+    }
+  });
+});
+
+describe("a CBC rotation with its own digest", () => {
+  const rails51 = loadVectorFile("rails61/vectors.jsonl").filter((l) => l.scenario === "encrypted_rails51_cbc_sha256");
+
+  it("reads the Rails 5.1-style AES-CBC + HMAC-SHA256 cookies Rails 6.1 read, and only with that digest", () => {
+    expect(rails51.length).toBeGreaterThan(0);
+    for (const line of rails51) {
+      // A CBC app without cookies_digest: its primary signs with SHA1, its fallback is GCM.
+      const base = { secretKeyBase: line.secret_key_base, loadDefaults: "6.1" as const, cookiesSerializer: line.serializer as "json", useAuthenticatedCookieEncryption: false, now };
+      expect(new CookieJar(base).encrypted.get(line.name, line.value), describeLine(line)).toBeNull();
+
+      const jar = new CookieJar({ ...base, cookiesRotations: { encrypted: [{ cipher: "aes-256-cbc", digest: "SHA256" }] } });
+      const decoded = jar.encrypted.decode(line.name, line.value);
+      expect(asRailsReads(decoded.value)).toEqual(line.rails_reads);
+      expect(decoded.scheme).toMatchObject({ source: "rotation", protection: "aes-256-cbc+hmac-sha256", keyDerivation: "pbkdf2-sha1" });
+      expect(decoded.needsRewrite).toBe(true);
     }
   });
 });
