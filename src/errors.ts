@@ -20,7 +20,9 @@ export type RailsCookieErrorCode =
   | "unserializable"
   | "bad_credentials"
   | "invalid_authenticity_token"
-  | "invalid_option";
+  | "invalid_option"
+  | "bad_session_entry"
+  | "store_unavailable";
 
 export class RailsCookieError extends Error {
   /** Stable machine-readable reason. */
@@ -150,5 +152,23 @@ export class InvalidAuthenticityTokenError extends RailsCookieError {
 
   constructor() {
     super("invalid_authenticity_token", "Can't verify CSRF token authenticity.");
+  }
+}
+
+/**
+ * What a server-side store holds under a session's key or row is not a session this store wrote:
+ * garbage, truncated compression, another app's cache data, a lying length, a Marshal bomb. The
+ * session core starts a fresh session and hands this to `onError`.
+ */
+export class SessionEntryError extends RailsCookieError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("bad_session_entry", message, options);
+  }
+}
+
+/** The Redis, Memcached or SQL server behind a session store failed or did not answer in time. */
+export class SessionStoreUnavailableError extends RailsCookieError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("store_unavailable", message, options);
   }
 }
