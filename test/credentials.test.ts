@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeNeeding, rails } from "./helpers/needs.js";
 import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
@@ -213,16 +214,6 @@ describe("decryptEncryptedFile and parseCredentials", () => {
 
 // ---- real Ruby -------------------------------------------------------------------------------
 
-const hasRuby = spawnSync("ruby", ["-v"]).status === 0;
-const inCI = process.env.CI === "true";
-if (!hasRuby) {
-  console.warn(
-    inCI
-      ? "credentials.test.ts: `ruby` is missing; the ActiveSupport round-trip tests will FAIL because CI=true"
-      : "credentials.test.ts: SKIPPING the ActiveSupport 6.1 round-trip tests: `ruby` is not installed (apt-get install -y ruby ruby-rails)",
-  );
-}
-
 function ruby(script: string, input: unknown, env: Record<string, string> = {}): unknown {
   const r = spawnSync("ruby", ["-e", script], {
     input: JSON.stringify(input),
@@ -241,7 +232,7 @@ require "active_support"; require "active_support/core_ext/hash/keys"
 require "active_support/encrypted_configuration"; require "active_support/core_ext/object/blank"
 `;
 
-describe.skipIf(!hasRuby && !inCI)("against real Ruby / ActiveSupport 6.1.7.10", () => {
+describeNeeding(rails, "against real Ruby / ActiveSupport 6.1.7.10", () => {
   it("ActiveSupport::EncryptedFile and EncryptedConfiguration read the fixtures exactly as we do", () => {
     const script = RUBY_HEAD + String.raw`
       out = JSON.parse(STDIN.read).map do |f|

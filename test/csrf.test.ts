@@ -9,6 +9,7 @@
  */
 import { loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 import { spawnSync } from "node:child_process";
+import { describeNeeding, rails } from "./helpers/needs.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
@@ -194,16 +195,6 @@ describe("formAuthenticityToken / validAuthenticityToken", () => {
 
 // ---- real Ruby / Rails 6.1 -------------------------------------------------------------------
 
-const hasRuby = spawnSync("ruby", ["-v"]).status === 0;
-const inCI = process.env.CI === "true";
-if (!hasRuby) {
-  console.warn(
-    inCI
-      ? "csrf.test.ts: `ruby` is missing; the Ruby round-trip tests will FAIL because CI=true"
-      : "csrf.test.ts: SKIPPING the Ruby/Rails 6.1 round-trip tests: `ruby` is not installed (apt-get install -y ruby ruby-rails)",
-  );
-}
-
 function runRuby(script: string, lines: unknown[]): unknown[] {
   const r = spawnSync("ruby", ["-e", script], {
     input: lines.map((l) => JSON.stringify(l)).join("\n") + "\n",
@@ -247,7 +238,7 @@ rescue => e
 end
 `;
 
-describe.skipIf(!hasRuby && !inCI)("real Rails 6.1.7.10 (ruby)", () => {
+describeNeeding(rails, "real Rails 6.1.7.10 (ruby)", () => {
   it("is Rails 6.1", () => {
     const r = spawnSync("ruby", ["-e", 'require "action_pack"; print ActionPack::VERSION::STRING'], { encoding: "utf8" });
     expect(r.stdout).toMatch(/^6\.1\./);

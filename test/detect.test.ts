@@ -13,9 +13,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CookieJar, RailsCookieError, cookieShape, detectCookie, explainCookie, type DetectOptions } from "../src/index.js";
 import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
+import { pinnedNow } from "./helpers/clock.js";
 
 // The vectors were written in November 2026; expiring ones expire in 2099, expired ones in 2001.
-const now = () => new Date("2026-11-21T00:00:00Z");
+const now = pinnedNow;
 
 const SALTS = {
   "action_dispatch.authenticated_encrypted_cookie_salt": "authenticatedEncryptedCookieSalt",

@@ -7,6 +7,7 @@
  */
 import { loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 import { spawnSync } from "node:child_process";
+import { describeNeeding, rails } from "./helpers/needs.js";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { consumeFlash, keepFlash, readFlash, setFlash, writeFlash } from "../src/rails/flash.js";
@@ -129,15 +130,6 @@ describe("flash without Ruby", () => {
 
 // ---- flash against real Rails 6.1 -------------------------------------------------------------
 
-const hasRuby = spawnSync("ruby", ["-v"]).status === 0;
-const inCI = process.env.CI === "true";
-if (!hasRuby) {
-  console.warn(
-    inCI
-      ? "flash-warden.test.ts: `ruby` is missing; the Rails flash tests will FAIL because CI=true"
-      : "flash-warden.test.ts: SKIPPING the Rails 6.1 flash tests: `ruby` is not installed (apt-get install -y ruby ruby-rails)",
-  );
-}
 
 /**
  * One request per input line, through the real flash code: the session holds `stored` (if given),
@@ -210,7 +202,7 @@ const cases: FlashCase[] = [
   { name: "empty stored flash", stored: { discard: [], flashes: {} }, ops: [] },
 ];
 
-describe.skipIf(!hasRuby && !inCI)("flash against real Rails 6.1.7.10 (ruby)", () => {
+describeNeeding(rails, "flash against real Rails 6.1.7.10 (ruby)", () => {
   it("shows and stores exactly what ActionDispatch::Flash does", () => {
     const r = spawnSync("ruby", ["-e", RAILS_FLASH], {
       input: cases.map((c) => JSON.stringify(c.stored === undefined ? { ops: c.ops } : { stored: c.stored, ops: c.ops })).join("\n") + "\n",
@@ -228,7 +220,7 @@ describe.skipIf(!hasRuby && !inCI)("flash against real Rails 6.1.7.10 (ruby)", (
   });
 });
 
-describe.skipIf(!hasRuby && !inCI)("Marshal-era flash forms dumped by real Ruby (actionpack 6.1.7.10 reads them)", () => {
+describeNeeding(rails, "Marshal-era flash forms dumped by real Ruby (actionpack 6.1.7.10 reads them)", () => {
   it("Rails 3.1/3.2 FlashHash object and Rails 4.0 Symbol keys read as Rails 6.1 reads them", () => {
     // Ruby builds each stored form with the real class, dumps it with Marshal, and says what the
     // real `FlashHash.from_session_value` shows for it; we load the bytes with our Marshal.

@@ -12,8 +12,9 @@ import { spawnSync } from "node:child_process";
 import { CookieJar, createSessionStore, marshalLoad } from "../src/index.js";
 import { configOf, describeWithRails, railsRead, type RailsConfig } from "./helpers/rails.js";
 import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
+import { pinnedNow } from "./helpers/clock.js";
 
-const now = () => new Date("2026-11-21T00:00:00Z");
+const now = pinnedNow;
 
 const marshalLines = [...loadVectorFile("rails-vectors/vectors.jsonl"), ...loadVectorFile("rails61/vectors.jsonl")].filter(
   (l) => l.serializer === "marshal" && l.rails_reads !== null && !l.secret_token && l.expire_after === null && !("action_dispatch.cookies_rotations" in l.extra),

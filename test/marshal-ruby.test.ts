@@ -4,22 +4,9 @@
  * original session with exactly that change — so every untouched value reached Ruby as it was.
  */
 import { execFileSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { describeNeeding, rails } from "./helpers/needs.js";
+import { expect, it } from "vitest";
 import { dump, load } from "../src/marshal/index.js";
-
-function hasRuby(): boolean {
-  try {
-    execFileSync("ruby", ["-e", "exit 0"]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const ruby = hasRuby();
-if (!ruby) {
-  if (process.env.CI === "true") throw new Error("ruby is required in CI for test/marshal-ruby.test.ts");
-  console.warn("SKIPPING test/marshal-ruby.test.ts: `ruby` is not installed (apt-get install -y ruby ruby-rails)");
-}
 
 const rb = (script: string, input?: Uint8Array): Buffer =>
   execFileSync("ruby", ["-e", `require "active_support"; require "active_support/core_ext/hash/indifferent_access"; $stdout.binmode; $stdin.binmode; ${script}`], { input: input ? Buffer.from(input) : undefined });
@@ -29,7 +16,7 @@ const session = `{ "session_id" => "8dcc6f9d", "user_id" => 42, "sym" => :admin,
   "prefs" => ActiveSupport::HashWithIndifferentAccess.new("lang" => "fr"), "twice" => [(s = "same"), s],
   "flash" => { "discard" => [], "flashes" => { "notice" => "Saved" } } }`;
 
-describe.skipIf(!ruby)("Ruby reads what Node changed", () => {
+describeNeeding(rails, "Ruby reads what Node changed", () => {
   it("a key changed and a key added: Ruby sees the original plus exactly that change", () => {
     const original = rb(`print Marshal.dump(${session})`);
     const s = load(original) as Record<string, unknown>;

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CookieJar } from "../src/jar.js";
 import { jarOptionsFor, loadVectorFile } from "./helpers/vectors.js";
+import { pinnedNow } from "./helpers/clock.js";
 import { PayloadError, RailsCookieError, UnserializableError } from "../src/errors.js";
 import { decodeMessagePack, dumpRailsMessagePack, encodeMessagePack, loadRailsMessagePack } from "../src/msgpack/index.js";
 import { RubySymbol, RubyTime } from "../src/ruby/types.js";
@@ -19,7 +20,7 @@ function railsPayload(): Uint8Array {
     (l) => l.serializer === "message_pack" && l.scenario === "session_ruby_types" && l.rails === "8.0.5",
   );
   if (!v) throw new Error("vector not found");
-  return new CookieJar(jarOptionsFor(v)).encrypted.decode(v.name, v.value).payload;
+  return new CookieJar(jarOptionsFor(v, pinnedNow)).encrypted.decode(v.name, v.value).payload;
 }
 
 /** Runs `fn` and says whether it returned or threw a typed error; anything else fails the test. */

@@ -18,18 +18,11 @@
  * Needs `ruby` and the msgpack gem: skipped loudly without them, failing instead when CI=true.
  */
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { describeNeeding, rubyMsgpack } from "./helpers/needs.js";
+import { expect, it } from "vitest";
 import { PayloadError } from "../src/errors.js";
 import { decodeMessagePack, encodeMessagePack, markHashWithIndifferentAccess } from "../src/msgpack/index.js";
 import { RubySymbol, RubyTime } from "../src/ruby/types.js";
-
-const probe = spawnSync("ruby", ["-e", 'require "msgpack"; print MessagePack::VERSION'], { encoding: "utf8" });
-const haveRuby = probe.status === 0;
-if (!haveRuby) {
-  const why = "ruby with the msgpack gem (apt-get install -y ruby ruby-msgpack) is not available";
-  if (process.env["CI"] === "true") throw new Error(`msgpack-ruby: ${why}, and CI=true`);
-  console.warn(`msgpack-ruby: ${why}: the Ruby round-trip tests are SKIPPED`);
-}
 
 const RUBY = String.raw`
 require "msgpack"
@@ -142,15 +135,15 @@ function runRuby(input: object[]): Record<string, unknown>[] {
   return JSON.parse(res.stdout) as Record<string, unknown>[];
 }
 
-describe.skipIf(!haveRuby)("MessagePack against the Ruby msgpack gem", () => {
+describeNeeding(rubyMsgpack, "MessagePack against the Ruby msgpack gem", () => {
   const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
   // One Ruby process for all cases: first Ruby's bytes, then Ruby reading ours.
-  const first = haveRuby ? runRuby(cases.map((c) => ({ ruby: c.ruby }))) : [];
+  const first = runRuby(cases.map((c) => ({ ruby: c.ruby })));
   const ours = cases.map((c, i) => {
     if (c.js !== undefined) return hex(encodeMessagePack(c.js));
     return hex(encodeMessagePack(decodeMessagePack(Buffer.from(String(first[i]!["hex"]), "hex"))));
   });
-  const second = haveRuby ? runRuby(cases.map((c, i) => ({ ruby: c.ruby, ours: ours[i] }))) : [];
+  const second = runRuby(cases.map((c, i) => ({ ruby: c.ruby, ours: ours[i] })));
 
   cases.forEach((c, i) => {
     it(`${c.name}: same bytes as Ruby, and Ruby reads ours back`, () => {

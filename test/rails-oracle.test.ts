@@ -40,8 +40,8 @@ function groupByConfig(lines: VectorLine[]): [RailsConfig, VectorLine[]][] {
 
 /**
  * A session written with expire_after carries an expiry in its envelope; read it at the time it
- * was written (expires − expire_after + 1 min) so the check does not rot. Scenarios that are
- * meant to be expired are read at the real time.
+ * was written (expires − expire_after + 1 min) so the check does not rot. Every other cookie is
+ * read at the suite's pinned clock (runOracle's default), where the ones meant to be expired are.
  */
 function readOf(l: VectorLine): CookieToRead {
   const read: CookieToRead = { kind: l.kind, name: l.name, value: l.value };

@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { CookieJar, RubySymbol, RubyTime, marshalDump, type CookieJarOptions } from "../src/index.js";
 import { describeWithRails, railsRead, type RailsConfig } from "./helpers/rails.js";
+import { pinnedNow } from "./helpers/clock.js";
 import { asRailsReads } from "./helpers/vectors.js";
 
 const SESSION_KEY = "_oracle_session";
@@ -47,7 +48,7 @@ cases.push(
 const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
 function jarOptions(c: Case, secret: string, railsVersion: string): CookieJarOptions {
-  const options: Record<string, unknown> = { secretKeyBase: secret, loadDefaults: c.defaults, railsVersion, cookiesSerializer: c.serializer };
+  const options: Record<string, unknown> = { secretKeyBase: secret, loadDefaults: c.defaults, railsVersion, cookiesSerializer: c.serializer, now: pinnedNow };
   for (const [key, value] of Object.entries(c.extra)) options[camel(key.split(".")[1]!)] = value;
   return options as CookieJarOptions;
 }

@@ -6,9 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { CookieJar } from "../src/index.js";
 import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
+import { pinnedNow } from "./helpers/clock.js";
 
 const lines = loadVectorFile("rails-vectors/vectors.jsonl").filter((l) => l.rails_reads !== null && l.serializer === "json");
-const now = () => new Date("2026-11-21T00:00:00Z");
+const now = pinnedNow;
 const pick = (predicate: (l: VectorLine) => boolean) => {
   const found = lines.filter(predicate);
   expect(found.length).toBeGreaterThan(0);

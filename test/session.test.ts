@@ -9,12 +9,13 @@ import { createSessionStore, sessionState, type SessionStoreOptions } from "../s
 import { CookieJar } from "../src/jar.js";
 import { parseCookieHeader } from "../src/cookie/escape.js";
 import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
+import { PINNED } from "./helpers/clock.js";
 import { describeWithRails, railsRead, type RailsConfig } from "./helpers/rails.js";
 
 const vectors = loadVectorFile("rails-vectors/vectors.jsonl");
 const sessionLines = vectors.filter((l) => l.kind === "session");
 // The vectors were written in November 2026 (their expiring sessions expire in December 2026).
-const VECTOR_TIME = new Date("2026-11-21T00:00:00Z");
+const VECTOR_TIME = PINNED;
 
 /** The moment Rails wrote an expiring line: its cookie `expires` minus `expire_after` (Rack sets expires = now + expire_after). */
 function writtenAt(line: VectorLine): Date {
@@ -93,7 +94,7 @@ describe("Set-Cookie attributes are the ones Rails wrote for the same configurat
     const session = store.load(undefined);
     session.x = 1;
     const out = store.commit(session)!;
-    const ours = new CookieJar(jarOptionsFor(line)).session.decode(line.session_key, valueOf(out)).expiresAt!;
+    const ours = new CookieJar(jarOptionsFor(line, () => at)).session.decode(line.session_key, valueOf(out)).expiresAt!;
     expect(ours.getTime()).toBe(at.getTime() + 123 + line.expire_after! * 1000);
     expect(attributesOf(out)).toBe(attributesOf(line.set_cookie!));
   });
@@ -304,16 +305,16 @@ describe("cookies that cannot be read give a fresh session, never an exception",
     const big = expectFresh(store, `_app_session=${"A".repeat(5 * 1024)}--${"B".repeat(20)}`);
     expect(big.readError).toEqual(expect.objectContaining({ code: expect.any(String) }));
 
-    const wrong = createSessionStore({ ...jarOptionsFor(line61), secretKeyBase: "f".repeat(128), key: line61.session_key });
+    const wrong = createSessionStore({ ...jarOptionsFor(line61, () => VECTOR_TIME), secretKeyBase: "f".repeat(128), key: line61.session_key });
     expect(expectFresh(wrong, `${line61.session_key}=${line61.value}`).readError).toEqual(expect.objectContaining({ code: "bad_tag" }));
 
     // The same app, but the cookie carried under another name: the envelope's purpose refuses it.
-    const renamed = createSessionStore({ ...jarOptionsFor(line61), key: "_other_session" });
+    const renamed = createSessionStore({ ...jarOptionsFor(line61, () => VECTOR_TIME), key: "_other_session" });
     expect(expectFresh(renamed, `_other_session=${line61.value}`).readError).toEqual(expect.objectContaining({ code: "wrong_purpose" }));
 
     // A real Rails cookie holding a String, not a Hash (cookies.encrypted written by Rails 6.1 under its own name).
     const plain = vectors.find((l) => l.kind === "encrypted" && l.scenario === "encrypted_plain" && l.rails.startsWith("6.1") && l.defaults === "6.1" && l.serializer === "json")!;
-    const asSession = createSessionStore({ ...jarOptionsFor(plain), key: plain.name });
+    const asSession = createSessionStore({ ...jarOptionsFor(plain, () => VECTOR_TIME), key: plain.name });
     expect(expectFresh(asSession, `${plain.name}=${plain.value}`).readError).toEqual(expect.objectContaining({ code: "bad_payload" }));
   });
 

@@ -3,10 +3,14 @@
  * 6.1–8.0) and fixtures/rails61 (written by the real Rails 6.1 app in rails-fixture-app/), and the
  * `CookieJar` options of the app that wrote each line.
  */
-import { jarOptionsFor, loadVectorFile, type VectorLine } from "../../test/helpers/vectors.js";
+import { jarOptionsFor as jarOptionsAt, loadVectorFile, type VectorLine } from "../../test/helpers/vectors.js";
+import { pinnedNow } from "../../test/helpers/clock.js";
+import type { CookieJarOptions } from "../../src/config.js";
 
-// One loader for tests and benchmarks: the same lines, the same app options.
-export { jarOptionsFor, type VectorLine };
+// One loader for tests and benchmarks: the same lines, the same app options, the same pinned clock
+// (a benchmark that decodes on the machine's clock stops working the day its cookie expires).
+export type { VectorLine };
+export const jarOptionsFor = (line: VectorLine): CookieJarOptions => jarOptionsAt(line, pinnedNow);
 
 export interface Selector {
   file: "rails-vectors" | "rails61";

@@ -14,7 +14,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, it } from "vitest";
+import { describeNeeding, rails } from "./needs.js";
+import { PINNED_ISO } from "./clock.js";
 import { decodeJson, encodeJson } from "../../src/serializers/json.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -74,7 +75,7 @@ export interface CookieToRead {
   name: string;
   /** as in a Cookie header: URL-escaped, as Set-Cookie carried it */
   value: string;
-  /** ISO-8601: read with the clock stubbed to this time (whole seconds) */
+  /** ISO-8601: read with the clock stubbed to this time (whole seconds); default PINNED_ISO */
   now?: string;
 }
 
@@ -98,7 +99,7 @@ export interface CookieToWrite {
   expires?: string | null;
   /** cookies.permanent.<kind> (20 years) */
   permanent?: boolean;
-  /** ISO-8601: write with the clock stubbed to this time */
+  /** ISO-8601: write with the clock stubbed to this time; default PINNED_ISO */
   now?: string;
 }
 
@@ -123,38 +124,15 @@ export interface RailsCallOptions {
   credentialsDir?: string;
 }
 
-function detectRails(): boolean {
-  const r = spawnSync("ruby", ["-e", 'require "rails"; require "action_controller/railtie"; print Rails.version'], {
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-  return r.status === 0 && /^\d+\.\d+/.test(r.stdout ?? "");
-}
-
 /** `ruby` runs and Rails (action_controller/railtie) loads. */
-export const rubyAvailable: boolean = detectRails();
-
-const MISSING =
-  "Ruby with Rails is not available (CI installs it with `apt-get install -y ruby ruby-rails`): " +
-  "tests against real Rails cannot run";
+export const rubyAvailable = (): boolean => rails.available;
 
 /**
- * `describe` when Ruby + Rails are available. Otherwise warns loudly and skips, except under
- * CI=true where it registers a failing test: CI must never pass without the oracle.
+ * `describe` when Ruby + Rails are available. Otherwise warns loudly and skips without running `fn`,
+ * except under CI=true where it registers a failing test: CI must never pass without the oracle.
  */
 export function describeWithRails(name: string, fn: () => void): void {
-  if (rubyAvailable) {
-    describe(name, fn);
-  } else if (process.env.CI === "true") {
-    describe(name, () => {
-      it("needs Ruby and Rails", () => {
-        throw new Error(MISSING);
-      });
-    });
-  } else {
-    console.warn(`\n⚠️  SKIPPED "${name}": ${MISSING}\n`);
-    describe.skip(name, fn);
-  }
+  describeNeeding(rails, name, fn);
 }
 
 /** The configuration fields of a vector line, e.g. to read it with `railsRead`. */
@@ -197,7 +175,8 @@ export async function runOracle(
     child.on("close", (code) => res({ code }));
   });
   child.stdin.on("error", () => {}); // a Ruby that died early is reported below, with its stderr
-  child.stdin.end(ops.map((op) => encodeJson(op)).join("\n") + "\n");
+  // Rails' clock is pinned like ours (travel_to): an op without its own `now` runs at PINNED_ISO.
+  child.stdin.end(ops.map((op) => encodeJson({ now: PINNED_ISO, ...op })).join("\n") + "\n");
   const { code, error } = await exit;
   clearTimeout(timer);
   const lines = stdout.split("\n").filter((l) => l.length > 0);

@@ -46,8 +46,11 @@ export function describeLine(line: VectorLine): string {
 
 const camel = (s: string) => s.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
 
-/** The `CookieJar` options of the app that wrote a line. */
-export function jarOptionsFor(line: VectorLine, now?: () => Date): CookieJarOptions {
+/**
+ * The `CookieJar` options of the app that wrote a line. `now` is required: a jar that reads a
+ * vector on the machine's clock is a test that breaks on a date (test/helpers/clock.ts).
+ */
+export function jarOptionsFor(line: VectorLine, now: () => Date): CookieJarOptions {
   const options: Record<string, unknown> = {
     secretKeyBase: line.secret_key_base,
     loadDefaults: line.defaults,
@@ -65,7 +68,7 @@ export function jarOptionsFor(line: VectorLine, now?: () => Date): CookieJarOpti
     const setting = key.slice(key.indexOf(".") + 1);
     options[camel(setting)] = setting === "cookies_rotations" ? rotationsOf(value as RotationSpec, line) : value;
   }
-  if (now) options["now"] = now;
+  options["now"] = now;
   return options as CookieJarOptions;
 }
 
@@ -116,3 +119,4 @@ export function asRailsReads(value: unknown): unknown {
   }
   return value;
 }
+
