@@ -49,6 +49,21 @@ export interface RailsSessionRequest extends IncomingMessage {
   body?: unknown;
 }
 
+/**
+ * `req.session` typed in every Express app that imports this entry, with no `declare module` of your
+ * own: Express's types (@types/express) read `Express.Request` from this global namespace, the way
+ * @types/express-session adds its own `req.session`. Assigning `null` is `reset_session`.
+ */
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      get session(): RailsSession;
+      set session(value: RailsSession | Record<string, unknown> | null);
+    }
+  }
+}
+
 type Next = (err?: unknown) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 

@@ -5,7 +5,7 @@
  * `encrypted` / `signed` codecs, typed errors, and the Ruby value types sessions can hold. The
  * layers underneath (crypto, envelope, serializers, Marshal) are exported for tools that need them.
  */
-export { CookieJar, CookieCodec, MAX_COOKIE_SIZE, type DecodedCookie, type SetOptions } from "./jar.js";
+export { CookieJar, CookieCodec, MAX_COOKIE_SIZE, type DecodedCookie, type RailsSessionData, type SetOptions } from "./jar.js";
 export {
   resolveConfig,
   LOAD_DEFAULTS,

@@ -32,9 +32,19 @@ export const MAX_COOKIE_SIZE = 4096;
  */
 export const MAX_INPUT_LENGTH = 3 * MAX_COOKIE_SIZE;
 
-export interface DecodedCookie {
+/**
+ * What a Rails session holds, as Node sees it: String keys (`session.to_hash`), values of any of the
+ * Ruby types the serializer carries (README: "Ruby values"). Narrow a value before using it.
+ */
+export type RailsSessionData = Record<string, unknown>;
+
+/**
+ * A decoded cookie. `T` is what you know the cookie holds (`decode<RailsSessionData>(…)` for a
+ * session): it is not checked at run time, just as `JSON.parse` is not.
+ */
+export interface DecodedCookie<T = unknown> {
   /** What Rails' `cookies.encrypted[name]` / `cookies.signed[name]` returns. */
-  value: unknown;
+  value: T;
   /** The envelope's `pur`, or null. */
   purpose: string | null;
   /** The envelope's `exp`, or null when it does not expire server-side. */
@@ -81,7 +91,7 @@ export class CookieCodec {
    * Reads a cookie the way Rails does and says how. `raw` may be URL-escaped (as in a `Cookie`
    * header) or not. Throws a `RailsCookieError` whose `code` says why it cannot be read.
    */
-  decode(name: string, raw: string): DecodedCookie {
+  decode<T = unknown>(name: string, raw: string): DecodedCookie<T> {
     if (typeof raw !== "string" || raw.length === 0) throw new CookieFormatError("empty cookie");
     if (raw.length > MAX_INPUT_LENGTH) throw new TooLargeError(`cookie is ${raw.length} characters, more than Rails ever writes`);
     const value = unescapeCookieValue(raw);
@@ -109,7 +119,7 @@ export class CookieCodec {
     const result = deserialize(unwrapped.message, config.cookiesSerializer, config.railsVersion);
 
     return {
-      value: result.value,
+      value: result.value as T,
       purpose: unwrapped.purpose,
       expiresAt: unwrapped.expiresAt,
       scheme: {
@@ -125,11 +135,14 @@ export class CookieCodec {
     };
   }
 
-  /** What Rails' `cookies.encrypted[name]` / `cookies.signed[name]` returns: the value, or `null` where Rails gives nil. */
-  get(name: string, raw: string | undefined | null): unknown {
+  /**
+   * What Rails' `cookies.encrypted[name]` / `cookies.signed[name]` returns: the value, or `null` where
+   * Rails gives nil. `get<RailsSessionData>(…)` for a session; `T` is not checked at run time.
+   */
+  get<T = unknown>(name: string, raw: string | undefined | null): T | null {
     if (typeof raw !== "string") return null;
     try {
-      return this.decode(name, raw).value;
+      return this.decode<T>(name, raw).value;
     } catch (error) {
       if (error instanceof RailsCookieError) return null;
       throw error;
@@ -194,7 +207,7 @@ function resolveExpiry(expires: SetOptions["expires"], now: () => Date): Date | 
  *
  * ```ts
  * const jar = new CookieJar({ secretKeyBase: process.env.SECRET_KEY_BASE!, loadDefaults: "7.1" });
- * const session = jar.encrypted.get("_myapp_session", req.cookies._myapp_session);
+ * const session = jar.encrypted.get<RailsSessionData>("_myapp_session", req.cookies._myapp_session);
  * ```
  */
 export class CookieJar {
