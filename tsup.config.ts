@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { defineConfig } from "tsup";
+
+const { version } = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
 
 // One build, two module systems: `import` gets ESM, `require` gets CommonJS, each with its .d.ts.
 export default defineConfig({
@@ -12,4 +15,6 @@ export default defineConfig({
   sourcemap: false,
   clean: true,
   shims: false,
+  // `rails-cookie --version` (src/cli/main.ts): the version is written into the build.
+  define: { __RCC_VERSION__: JSON.stringify(version) },
 });

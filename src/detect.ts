@@ -604,7 +604,7 @@ function openFailure(p: Probe, options: DetectOptions): CookieExplanation {
   return {
     ok: false,
     code: authError.code,
-    reason: `authentication failed: the cookie is ${p.shape.summary}, but none of ${p.tried.length} configurations opens it. Likely: ${hints.join("; or ")}.`,
+    reason: `authentication failed: the cookie is ${p.shape.summary}, but ${p.tried.length === 1 ? "the one configuration tried does not open it" : `none of ${p.tried.length} configurations opens it`}. Likely: ${hints.join("; or ")}.`,
     tried: p.tried,
     found: { shape: p.shape.shape },
   };

@@ -135,6 +135,19 @@ export class CredentialsError extends RailsCookieError {
   }
 }
 
+/**
+ * The app directory holds no `secret_key_base` for the environment at all (as opposed to a source
+ * that is there but broken, a plain `CredentialsError`). `looked` lists where Rails would look.
+ */
+export class SecretNotFoundError extends CredentialsError {
+  readonly looked: readonly string[];
+
+  constructor(environment: string, looked: readonly string[]) {
+    super(`no secret_key_base for the ${environment} environment (looked at: ${looked.join(", ")})`);
+    this.looked = looked;
+  }
+}
+
 /** A configuration value the library cannot act on. */
 export class InvalidOptionError extends RailsCookieError {
   constructor(message: string) {

@@ -165,11 +165,11 @@ describe("--app: the secret from real Rails app directories", () => {
     });
   }
 
-  it("credentials71prod without --environment production has no development secret: exit 1, bad_credentials", async () => {
+  it("credentials71prod without --environment production has no development secret: exit 2, as without --app", async () => {
     const app = apps.find((a) => a.app === "credentials71prod")!;
     const run = await cli(["decode", "--app", "fixtures/rails-apps/credentials71prod", app.value]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: bad_credentials: no secret_key_base for the development environment/);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: usage: no secret in --app "fixtures\/rails-apps\/credentials71prod": no secret_key_base for the development environment/);
   });
 
   it("RAILS_MASTER_KEY is honoured (a wrong one fails as Rails would)", async () => {
@@ -397,6 +397,42 @@ describe("exit codes and usage", () => {
       expect(run.stdout).toContain("Examples:");
     });
   }
+
+  it("one configuration tried is said in the singular", async () => {
+    const l = shared.find((x) => x.kind === "encrypted" && x.rails_reads !== null)!;
+    const pinned = ["--load-defaults", l.defaults, "--rails-version", l.rails, "--kind", l.kind, "--name", l.name, "--serializer", l.serializer];
+    const run = await cli(["decode", "--secret-key-base", "f".repeat(128), ...pinned, l.value]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("the one configuration tried does not open it");
+    expect(run.stderr).toContain("(rails-cookie explain lists the configuration tried)");
+  });
+
+  it("--version (and -v) prints the package's version, exit 0", async () => {
+    const { version } = JSON.parse(readFileSync(resolve(repoRoot, "package.json"), "utf8")) as { version: string };
+    for (const flag of ["--version", "-v"]) {
+      const run = await cli([flag]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`rails-cookie ${version}\n`);
+    }
+  });
+
+  it("a file named where the cookie goes: a usage error pointing to `- < file` and @file", async () => {
+    const run = await cli(["decode", "--secret-key-base", "x", "fixtures/example/cookie.txt"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("is a file, not a cookie: pass its content with `- < fixtures/example/cookie.txt` or `@fixtures/example/cookie.txt`");
+  });
+
+  it("@file reads the cookie from the file; a directory or a missing file is a usage error", async () => {
+    const run = await cli(["decode", "--app", "fixtures/rails-apps/credentials80", "@fixtures/example/cookie.txt"]);
+    expect(run.code).toBe(0);
+    const viaStdin = await cli(["decode", "--app", "fixtures/rails-apps/credentials80", "-"], { input: readFileSync(resolve(repoRoot, "fixtures/example/cookie.txt"), "utf8") });
+    expect(run.stdout).toBe(viaStdin.stdout);
+    for (const [arg, why] of [["@fixtures", "not a regular file"], ["@fixtures/no-such-cookie.txt", "no such file"]]) {
+      const bad = await cli(["decode", "--secret-key-base", "x", arg!]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(why);
+    }
+  });
 
   it("rails-cookie --help lists the commands; no arguments is a usage error", async () => {
     expect((await cli(["--help"])).stdout).toMatch(/decode .*\n.*inspect .*\n.*explain .*\n.*encode /);

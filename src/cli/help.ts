@@ -28,10 +28,12 @@ const SETTINGS = `Rails settings (config/application.rb spelling; anything not g
   --now ISO-DATE                               the clock for expiry checks (reproducible runs)`;
 
 const COOKIE = `<cookie> is the value (URL-escaped or not), name=value, a whole "Cookie:" header, one or more
-"Set-Cookie:" lines, or - to read any of these from stdin. With several cookies, --name picks one;
+"Set-Cookie:" lines, - to read any of these from stdin, or @file to read them from a file. With
+several cookies, --name picks one;
 without it, the only cookie or the one ending in _session is taken.`;
 
-const EXIT = `Exit status: 0 done, 1 the cookie cannot be read (reason code on stderr), 2 usage error.
+const EXIT = `Exit status: 0 done, 1 the cookie cannot be read (reason code on stderr), 2 usage error
+(including no secret given or found).
 Colour only on a terminal, never with NO_COLOR set.`;
 
 export const HELP: Record<string, string> = {
@@ -46,7 +48,7 @@ Commands:
   encode    write a cookie value Rails accepts
 
 Examples:
-  rails-cookie decode --app fixtures/rails-apps/credentials80 "$(cat fixtures/example/cookie.txt)"
+  rails-cookie decode --app ~/src/myapp "_myapp_session=abc...%3D%3D"
   rails-cookie inspect --secret-key-base "$SECRET_KEY_BASE" "_myapp_session=abc...%3D%3D"
   pbpaste | rails-cookie explain --app ~/src/myapp --environment production -
   rails-cookie encode --load-defaults 7.1 --name _myapp_session --json '{"user_id":42}'
@@ -70,7 +72,8 @@ Output:
   --json                         {"value": ..., "detected": {kind, name, description, options, ...}}
 
 Examples:
-  rails-cookie decode --app fixtures/rails-apps/credentials80 "$(cat fixtures/example/cookie.txt)"
+  rails-cookie decode --app ~/src/myapp - < cookie.txt
+  rails-cookie decode --app ~/src/myapp @cookie.txt
   rails-cookie decode --secret-key-base "$SKB" --load-defaults 7.0 --name remember "remember=...--...%3D%3D"
   curl -si https://example.test/login | rails-cookie decode --app . --json -
 
@@ -89,7 +92,7 @@ ${SECRETS}
 ${SETTINGS}
 
 Examples:
-  rails-cookie inspect --app fixtures/rails-apps/credentials80 "$(cat fixtures/example/cookie.txt)"
+  rails-cookie inspect --app ~/src/myapp - < cookie.txt
   rails-cookie inspect --secret-key-base "$SKB" --name _myapp_session "Cookie: a=1; _myapp_session=..."
 
 ${EXIT}`,

@@ -16,9 +16,17 @@ import { paintFor } from "./output.js";
 
 const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { decode, inspect, explain, encode };
 
+/** Set by tsup from package.json (tsup.config.ts); absent when run from the sources. */
+declare const __RCC_VERSION__: string | undefined;
+const VERSION = typeof __RCC_VERSION__ === "string" ? __RCC_VERSION__ : "0.0.0-source";
+
 /** Runs one command line; never throws for a user's mistake or a bad cookie. */
 export async function run(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "--version" || command === "-v" || command === "version") {
+    io.out(`rails-cookie ${VERSION}\n`);
+    return EXIT_OK;
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     const topic = command === "help" && rest[0] && HELP[rest[0]] ? rest[0] : "main";
     io.out(HELP[topic]! + "\n");

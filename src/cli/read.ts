@@ -2,6 +2,7 @@
  * What `decode`, `inspect` and `explain` share: take the cookie from the arguments (or stdin),
  * find the secret, and run `explainCookie` with the flags given; everything else is detected.
  */
+import { readFileSync, statSync } from "node:fs";
 import { explainCookie, type DetectOptions, type ExplainResult } from "../detect.js";
 import { findCookie, type CookieInput } from "./input.js";
 import { parse, settingsFrom, UsageError, type Parsed } from "./options.js";
@@ -24,7 +25,7 @@ export async function readCookie(argv: string[], io: Io, extra: Parameters<typeo
     throw new UsageError(`expected one cookie, got ${positionals.length} arguments (quote the cookie: cookie headers contain ; and spaces)`);
   }
   const settings = settingsFrom(values);
-  const text = positionals[0] === "-" ? await io.readStdin() : positionals[0]!;
+  const text = await cookieText(positionals[0]!, io);
   const input = findCookie(text, settings.name);
   const secrets = resolveSecrets(values, io.env);
   const options: DetectOptions = {
@@ -34,4 +35,42 @@ export async function readCookie(argv: string[], io: Io, extra: Parameters<typeo
     ...(secrets.secretToken !== undefined ? { secretToken: secrets.secretToken } : {}),
   };
   return { result: explainCookie(input.value, options), input, secrets, values };
+}
+
+/** A cookie is at most a few KB; a file named with `@file` larger than this is not one. */
+const MAX_COOKIE_FILE = 1_000_000;
+
+/**
+ * The text holding the cookie: `-` reads stdin, `@path` reads a file (curl's convention). A path
+ * given bare is almost always a mistake (the cookie is expected), so it gets a hint, not a
+ * `bad_format` about a string that was never a cookie.
+ */
+async function cookieText(arg: string, io: Io): Promise<string> {
+  if (arg === "-") return io.readStdin();
+  if (arg.startsWith("@") && arg.length > 1) return readCookieFile(arg.slice(1));
+  if (/^[^=;\s]+$/.test(arg) && isRegularFile(arg)) {
+    throw new UsageError(`${JSON.stringify(arg)} is a file, not a cookie: pass its content with \`- < ${arg}\` or \`@${arg}\``);
+  }
+  return arg;
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readCookieFile(path: string): string {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    throw new UsageError(`@${path}: no such file`);
+  }
+  // Only a regular file: a FIFO or a device would block or never end.
+  if (!stat.isFile()) throw new UsageError(`@${path}: not a regular file`);
+  if (stat.size > MAX_COOKIE_FILE) throw new UsageError(`@${path}: larger than 1 MB, not a cookie`);
+  return readFileSync(path, "utf8");
 }

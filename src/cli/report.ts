@@ -5,6 +5,6 @@ import { EXIT_UNREADABLE, type Io } from "./io.js";
 export function reportFailure(e: CookieExplanation, io: Io): number {
   const p = io.paintErr;
   io.err(`${p.bad("error:")} ${p.bold(e.code)}: ${e.reason}\n`);
-  if (e.code !== "bad_format" && e.tried.length > 0) io.err(p.dim(`(rails-cookie explain lists the ${e.tried.length} configurations tried)\n`));
+  if (e.code !== "bad_format" && e.tried.length > 0) io.err(p.dim(`(rails-cookie explain lists the ${e.tried.length === 1 ? "configuration" : `${e.tried.length} configurations`} tried)\n`));
   return EXIT_UNREADABLE;
 }

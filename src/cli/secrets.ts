@@ -11,6 +11,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { findSecretKeyBase } from "../credentials/index.js";
+import { SecretNotFoundError } from "../errors.js";
 import { UsageError, type Parsed } from "./options.js";
 
 export interface Secrets {
@@ -20,7 +21,7 @@ export interface Secrets {
   source: string;
 }
 
-/** Resolves the secrets; throws `UsageError` when none is given, `CredentialsError` when a source is broken. */
+/** Resolves the secrets; throws `UsageError` when none is given or found, `CredentialsError` when a source is broken. */
 export function resolveSecrets(values: Parsed["values"], env: Record<string, string | undefined>): Secrets {
   const flag = values["secret-key-base"];
   const token = typeof values["secret-token"] === "string" ? values["secret-token"] : undefined;
@@ -35,7 +36,15 @@ export function resolveSecrets(values: Parsed["values"], env: Record<string, str
   if (typeof app === "string") {
     if (!existsSync(app) || !statSync(app).isDirectory()) throw new UsageError(`--app ${JSON.stringify(app)} is not a directory`);
     const railsVersion = typeof values["rails-version"] === "string" ? values["rails-version"] : undefined;
-    const found = findSecretKeyBase({ appDir: app, environment: environment ?? "development", env, ...(railsVersion ? { railsVersion } : {}) });
+    let found;
+    try {
+      found = findSecretKeyBase({ appDir: app, environment: environment ?? "development", env, ...(railsVersion ? { railsVersion } : {}) });
+    } catch (error) {
+      // No secret anywhere is the same mistake with or without --app: a usage error (exit 2). A
+      // source that is there but broken (wrong master key, bad YAML) stays a CredentialsError (exit 1).
+      if (error instanceof SecretNotFoundError) throw new UsageError(`no secret in --app ${JSON.stringify(app)}: ${error.message}; pass --secret-key-base or set SECRET_KEY_BASE`);
+      throw error;
+    }
     return { secretKeyBase: found.secretKeyBase, ...(token ? { secretToken: token } : {}), source: `${app}: ${found.source}` };
   }
   const fromEnv = env["SECRET_KEY_BASE"];

@@ -25,7 +25,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CredentialsError, InvalidOptionError } from "../errors.js";
+import { CredentialsError, InvalidOptionError, SecretNotFoundError } from "../errors.js";
 import { decryptEncryptedFile } from "./encryptedFile.js";
 import { parseCredentials, secretKeyBaseOf } from "./encryptedConfiguration.js";
 import { parseSecretsYml } from "./secretsYml.js";
@@ -53,7 +53,10 @@ export interface SecretKeyBaseResult {
 
 type Step = "env" | "credentials" | "secretsYml" | "localSecret" | "developmentSecret";
 
-/** Finds `secret_key_base` the way the app's Rails would. Throws `CredentialsError` when there is none or a source is broken. */
+/**
+ * Finds `secret_key_base` the way the app's Rails would. Throws `SecretNotFoundError` when there is
+ * none, `CredentialsError` when a source is broken.
+ */
 export function findSecretKeyBase(options: FindSecretKeyBaseOptions): SecretKeyBaseResult {
   const { appDir } = options;
   const environment = options.environment ?? "development";
@@ -68,9 +71,7 @@ export function findSecretKeyBase(options: FindSecretKeyBaseOptions): SecretKeyB
     const found = run(step, { appDir, environment, env, version, tried });
     if (found) return found;
   }
-  throw new CredentialsError(
-    `no secret_key_base for the ${environment} environment (looked at: ${tried.join(", ")})`,
-  );
+  throw new SecretNotFoundError(environment, tried);
 }
 
 function chain(version: number[] | null, local: boolean, env: Record<string, string | undefined>): Step[] {
