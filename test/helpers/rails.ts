@@ -125,7 +125,7 @@ export interface RailsCallOptions {
 }
 
 /** `ruby` runs and Rails (action_controller/railtie) loads. */
-export const rubyAvailable = (): boolean => rails.available;
+export const rubyAvailable: boolean = rails.available;
 
 /**
  * `describe` when Ruby + Rails are available. Otherwise warns loudly and skips without running `fn`,
