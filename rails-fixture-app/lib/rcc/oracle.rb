@@ -69,21 +69,22 @@ module Rcc
         else raise ArgumentError, "write needs value_json or value_marshal_b64"
         end
       _env, headers = request("/oracle/write", op.merge("value" => value))
-      written(headers, op.fetch("kind"), op.fetch("name"))
+      written(headers, op.fetch("kind"), op.fetch("name"), op["now"])
     end
 
     # {"scenario","now"?} → {"kind","name","value","set_cookie","rails_reads",...,"csrf_token"?}
     def scenario(op)
       kind, name = Scenarios.cookie(op.fetch("scenario"), @config.session_key)
       env, headers = request("/scenarios/#{op["scenario"]}", op)
-      written(headers, kind, name).merge(env["rcc.extra"] || {})
+      written(headers, kind, name, op["now"]).merge(env["rcc.extra"] || {})
     end
 
     private
-      def written(headers, kind, name)
+      # The read-back runs on the write's clock: a cookie written at "now" is read at "now" too.
+      def written(headers, kind, name, now)
         line = set_cookie_for(headers, name) or raise "Rails wrote no #{name} cookie"
         value = line[/\A[^=]*=([^;]*)/, 1]
-        back = read("kind" => kind, "name" => name, "value" => value)
+        back = read("kind" => kind, "name" => name, "value" => value, "now" => now)
         { "kind" => kind, "name" => name, "value" => value, "set_cookie" => line,
           "rails_reads" => back["rails_reads"], "rails_reads_marshal" => back["rails_reads_marshal"] }
       end
