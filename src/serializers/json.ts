@@ -8,7 +8,7 @@
  * as exact digits. Reading: Ruby's `JSON.parse(quirks_mode: true)`, so bare scalars are accepted, and
  * integers beyond 2**53 come back as exact bigints instead of rounded numbers.
  */
-import { randomUUID } from "node:crypto";
+import { latin1String, utf8Bytes } from "../bytes/index.js";
 import { PayloadError, UnserializableError } from "../errors.js";
 import type { Serializer } from "./types.js";
 
@@ -21,7 +21,7 @@ const ESCAPES: Record<string, string> = {
 };
 const NEEDS_ESCAPE = /[<>&\u2028\u2029]/g;
 // A per-process marker no cookie can contain, so a user's string is never mistaken for a bigint.
-const MARKER_ID = randomUUID();
+const MARKER_ID = globalThis.crypto.randomUUID();
 const BIGINT_MARK = `\u0000bigint:${MARKER_ID}:`;
 const BIGINT_MARKED = new RegExp(`"\\\\u0000bigint:${MARKER_ID}:(-?\\d+)"`, "g");
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
@@ -125,10 +125,10 @@ const JSON_START = /^(?:[{["]|-?\d|true|false|null)/;
 export const jsonSerializer: Serializer = {
   format: "json",
   detect(bytes) {
-    return JSON_START.test(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 5)).toString("latin1"));
+    return JSON_START.test(latin1String(bytes.subarray(0, 5)));
   },
   dump(value) {
-    return Buffer.from(encodeJson(value), "utf8");
+    return utf8Bytes(encodeJson(value));
   },
   load(bytes) {
     let text: string;
