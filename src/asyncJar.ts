@@ -5,15 +5,17 @@
  * Crypto is: everything above the crypto layer (escaping, the `_rails` envelope, purpose and
  * expiry, serializers, presets, rotations and fallback order) is the very same code, through
  * `cookieValueOf` / `openedCookie` / `plaintextToSeal` / `sealedCookie` and src/schemes.ts. Only
- * the loop over the schemes awaits. Which schemes it gets is the runtime's choice (docs/edge.md):
- * the edge build (src/edge.ts) derives them with Web Crypto; the Node build (src/index.ts) hands it
- * the synchronous node:crypto ones, which are faster there.
+ * the loop over the schemes awaits. Which schemes it gets is the runtime's choice (src/backend,
+ * docs/edge.md): Web Crypto in the edge build, the synchronous node:crypto ones on Node, where
+ * they are faster.
  */
 import { resolveConfig, type CookieJarOptions, type ResolvedConfig } from "./config.js";
 import { CookieFormatError, RailsCookieError } from "./errors.js";
 import { cookieValueOf, openedCookie, plaintextToSeal, sealedCookie, type DecodedCookie, type SetOptions } from "./cookieJarCore.js";
 import type { AsyncScheme } from "./schemes.js";
 import { serialize } from "./serializers/index.js";
+import { withSerializers } from "./serializers/lazy.js";
+import { backend } from "./backend/index.js";
 
 /** `jar.encrypted` or `jar.signed` of an async jar: `CookieCodec`'s methods, returning promises. */
 export class AsyncCookieCodec {
@@ -47,7 +49,8 @@ export class AsyncCookieCodec {
         firstError ??= error;
         continue;
       }
-      return openedCookie(this.#config, name, plaintext, scheme);
+      // Marshal/MessagePack are imported on first use in the edge build (src/serializers/lazy.ts).
+      return withSerializers(() => openedCookie(this.#config, name, plaintext, scheme));
     }
     throw firstError ?? new CookieFormatError("no scheme to read with");
   }
@@ -75,7 +78,7 @@ export class AsyncCookieCodec {
   }
 
   async #seal(name: string, bytes: () => Uint8Array, options: SetOptions): Promise<string> {
-    const plaintext = plaintextToSeal(this.#config, name, bytes(), options);
+    const plaintext = plaintextToSeal(this.#config, name, await withSerializers(bytes), options);
     return sealedCookie(this.#config, name, await this.#schemes[0]!.seal(plaintext));
   }
 }
@@ -102,8 +105,21 @@ export class AsyncCookieJar {
 /** The runtime's crypto backend: the schemes of a resolved config, keys derived. */
 export type SchemeBackend = (config: ResolvedConfig) => Promise<{ encrypted: AsyncScheme[]; signed: AsyncScheme[] }> | { encrypted: AsyncScheme[]; signed: AsyncScheme[] };
 
-/** @internal `createCookieJar` of each entry point, with that runtime's backend. */
-export async function createCookieJarWith(options: CookieJarOptions, backend: SchemeBackend): Promise<AsyncCookieJar> {
+/** `createCookieJar` with a given backend (tests and bench/edge.ts compare the two). */
+export async function createCookieJarWith(options: CookieJarOptions, schemes: SchemeBackend): Promise<AsyncCookieJar> {
   const config = resolveConfig(options);
-  return new AsyncCookieJar(config, await backend(config));
+  return new AsyncCookieJar(config, await schemes(config));
+}
+
+/**
+ * Builds an app's cookie jar with the async API; every key is derived (PBKDF2) here, once. On the
+ * edge build the crypto is Web Crypto's, on Node node:crypto's (src/backend).
+ *
+ * ```ts
+ * const jar = await createCookieJar({ secretKeyBase: env.SECRET_KEY_BASE, loadDefaults: "7.1" });
+ * const session = await jar.session.get("_myapp_session", cookies.get("_myapp_session"));
+ * ```
+ */
+export function createCookieJar(options: CookieJarOptions): Promise<AsyncCookieJar> {
+  return createCookieJarWith(options, backend);
 }

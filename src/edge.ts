@@ -11,19 +11,10 @@
  * const session = await jar.session.get("_myapp_session", cookies.get("_myapp_session"));
  * ```
  *
- * Nothing in this module graph imports `node:*` or uses `Buffer` (the bytes seam, src/bytes, is
- * replaced by its Web implementation in this build).
+ * Nothing in this module graph imports `node:*` or uses `Buffer`: the build resolves the two seams,
+ * src/bytes and src/backend, to their Web implementations (tsup.config.ts).
  */
-import type { CookieJarOptions } from "./config.js";
-import { AsyncCookieJar, createCookieJarWith } from "./asyncJar.js";
-import { webCryptoSchemes } from "./webcrypto/schemes.js";
-
-/** Builds an app's cookie jar on Web Crypto; every key is derived (PBKDF2) here, once. */
-export function createCookieJar(options: CookieJarOptions): Promise<AsyncCookieJar> {
-  return createCookieJarWith(options, webCryptoSchemes);
-}
-
-export { AsyncCookieJar, AsyncCookieCodec } from "./asyncJar.js";
+export { createCookieJar, AsyncCookieJar, AsyncCookieCodec } from "./asyncJar.js";
 export { MAX_COOKIE_SIZE, type DecodedCookie, type SetOptions } from "./cookieJarCore.js";
 export {
   resolveConfig,

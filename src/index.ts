@@ -6,7 +6,7 @@
  * layers underneath (crypto, envelope, serializers, Marshal) are exported for tools that need them.
  */
 export { CookieJar, CookieCodec, MAX_COOKIE_SIZE, type DecodedCookie, type SetOptions } from "./jar.js";
-export { createCookieJar, AsyncCookieJar, AsyncCookieCodec } from "./nodeAsync.js";
+export { createCookieJar, AsyncCookieJar, AsyncCookieCodec } from "./asyncJar.js";
 export {
   resolveConfig,
   LOAD_DEFAULTS,
