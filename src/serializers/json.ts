@@ -21,13 +21,22 @@ const ESCAPES: Record<string, string> = {
 };
 const NEEDS_ESCAPE = /[<>&\u2028\u2029]/g;
 // A per-process marker no cookie can contain, so a user's string is never mistaken for a bigint.
-const MARKER_ID = globalThis.crypto.randomUUID();
-const BIGINT_MARK = `\u0000bigint:${MARKER_ID}:`;
-const BIGINT_MARKED = new RegExp(`"\\\\u0000bigint:${MARKER_ID}:(-?\\d+)"`, "g");
+// Made on first use: Workers forbid generating random values at module load (global scope).
+let MARKER_ID: string | undefined;
+let BIGINT_MARK = "";
+let BIGINT_MARKED = /$^/g;
+function marker(): string {
+  if (MARKER_ID === undefined) {
+    MARKER_ID = globalThis.crypto.randomUUID();
+    BIGINT_MARK = `\u0000bigint:${MARKER_ID}:`;
+    BIGINT_MARKED = new RegExp(`"\\\\u0000bigint:${MARKER_ID}:(-?\\d+)"`, "g");
+  }
+  return BIGINT_MARK;
+}
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function bigintReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === "bigint") return BIGINT_MARK + value.toString();
+  if (typeof value === "bigint") return marker() + value.toString();
   if (value instanceof Uint8Array) throw new UnserializableError("a binary string cannot be written as JSON");
   return value;
 }
@@ -94,7 +103,7 @@ function markBigIntegers(text: string): string {
       while (j < text.length && /[0-9eE+\-.]/.test(text[j]!)) j++;
       const token = text.slice(i, j);
       if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
-        out += text.slice(last, i) + JSON.stringify(BIGINT_MARK + token);
+        out += text.slice(last, i) + JSON.stringify(marker() + token);
         last = j;
       }
       i = j - 1;
@@ -104,7 +113,8 @@ function markBigIntegers(text: string): string {
 }
 
 function reviveBigInt(_key: string, value: unknown): unknown {
-  return typeof value === "string" && value.startsWith(BIGINT_MARK) ? BigInt(value.slice(BIGINT_MARK.length)) : value;
+  const mark = marker();
+  return typeof value === "string" && value.startsWith(mark) ? BigInt(value.slice(mark.length)) : value;
 }
 
 /** `ActiveSupport::JSON.decode(text)`; throws `PayloadError`. */
