@@ -64,6 +64,16 @@ const derived = (config: ResolvedConfig, salt: string, size: number): KeySpec =>
   size,
 });
 
+/** A spec's public description, without its keys (what a built scheme carries). */
+export function schemeInfo(spec: SchemeSpec): SchemeInfo {
+  return {
+    protection: spec.protection,
+    keyDerivation: spec.keyDerivation,
+    source: spec.source,
+    ...(spec.rotationIndex === undefined ? {} : { rotationIndex: spec.rotationIndex }),
+  };
+}
+
 /** The protection label of a spec (what `Scheme.protection` says). */
 export function protectionOf(spec: { type: "gcm"; cipher: GcmCipher } | { type: "cbc" | "signed"; digest: MessageDigest }): string {
   if (spec.type === "gcm") return spec.cipher;

@@ -72,6 +72,15 @@ function canRun(cmd: string): string | null {
   }
 }
 
+async function importable(name: string): Promise<string | null> {
+  try {
+    await import(name);
+    return null;
+  } catch (error) {
+    return String(error);
+  }
+}
+
 interface Runtime {
   name: string;
   /** null when it can run here, else why not. */
@@ -100,14 +109,7 @@ const runtimes: Runtime[] = [
   },
   {
     name: "workerd (miniflare)",
-    unavailable: async () => {
-      try {
-        await import("miniflare");
-        return null;
-      } catch (error) {
-        return String(error);
-      }
-    },
+    unavailable: () => importable("miniflare"),
     probe: async () => {
       const { Miniflare } = await import("miniflare");
       // modulesRoot: workerd refuses module paths that leave its root directory.
@@ -122,14 +124,7 @@ const runtimes: Runtime[] = [
   },
   {
     name: "Edge runtime (edge-runtime)",
-    unavailable: async () => {
-      try {
-        await import("edge-runtime");
-        return null;
-      } catch (error) {
-        return String(error);
-      }
-    },
+    unavailable: () => importable("edge-runtime"),
     probe: async () => {
       const { EdgeRuntime } = await import("edge-runtime");
       const runtime = new EdgeRuntime({ initialCode: readFileSync(await bundle("edge-runtime", "edge-light", "iife"), "utf8") });

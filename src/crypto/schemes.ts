@@ -5,7 +5,7 @@
 import { KeyGenerator, type KeyGeneratorHashDigestClass } from "./keyGenerator.js";
 import { decryptCbc, decryptGcm, encryptCbc, encryptGcm } from "./messageEncryptor.js";
 import { generateSigned, verifySigned } from "./messageVerifier.js";
-import { encryptedSchemeSpecs, signedSchemeSpecs, type KeySpec, type Scheme, type SchemeSpec } from "../schemes.js";
+import { encryptedSchemeSpecs, schemeInfo, signedSchemeSpecs, type KeySpec, type Scheme, type SchemeSpec } from "../schemes.js";
 import type { ResolvedConfig } from "../config.js";
 
 export type KeyGenerators = (secretKeyBase: string, digest: KeyGeneratorHashDigestClass) => KeyGenerator;
@@ -30,12 +30,7 @@ function keyOf(spec: KeySpec, kg: KeyGenerators): Uint8Array {
 
 /** A spec with its keys derived and node:crypto's primitives bound to them. */
 export function buildScheme(spec: SchemeSpec, kg: KeyGenerators): Scheme {
-  const info = {
-    protection: spec.protection,
-    keyDerivation: spec.keyDerivation,
-    source: spec.source,
-    ...(spec.rotationIndex === undefined ? {} : { rotationIndex: spec.rotationIndex }),
-  };
+  const info = schemeInfo(spec);
   if (spec.type === "gcm") {
     const key = { cipher: spec.cipher, secret: keyOf(spec.key, kg) };
     return { ...info, open: (value) => decryptGcm(value, key), seal: (plaintext) => encryptGcm(plaintext, key) };

@@ -4,7 +4,7 @@
  * imported here, once per jar, in parallel; requests then only encrypt, decrypt, sign or verify.
  */
 import type { ResolvedConfig } from "../config.js";
-import { encryptedSchemeSpecs, signedSchemeSpecs, type AsyncScheme, type KeySpec, type SchemeSpec } from "../schemes.js";
+import { encryptedSchemeSpecs, signedSchemeSpecs, schemeInfo, type AsyncScheme, type KeySpec, type SchemeSpec } from "../schemes.js";
 import { KeyGenerator } from "./keyGenerator.js";
 import { decryptCbc, decryptGcm, encryptCbc, encryptGcm, importAesKey } from "./messageEncryptor.js";
 import { generateSigned, importHmacKey, verifySigned } from "./messageVerifier.js";
@@ -25,12 +25,7 @@ function keyGeneratorCache(): (spec: Exclude<KeySpec, Uint8Array>) => KeyGenerat
 
 async function buildScheme(spec: SchemeSpec, kg: ReturnType<typeof keyGeneratorCache>): Promise<AsyncScheme> {
   const keyOf = (k: KeySpec): Promise<Uint8Array> | Uint8Array => (k instanceof Uint8Array ? k : kg(k).generateKey(k.salt, k.size));
-  const info = {
-    protection: spec.protection,
-    keyDerivation: spec.keyDerivation,
-    source: spec.source,
-    ...(spec.rotationIndex === undefined ? {} : { rotationIndex: spec.rotationIndex }),
-  };
+  const info = schemeInfo(spec);
   if (spec.type === "gcm") {
     const key = await importAesKey(await keyOf(spec.key), "AES-GCM");
     return { ...info, open: (value) => decryptGcm(value, key), seal: (plaintext) => encryptGcm(plaintext, key) };
