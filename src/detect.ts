@@ -24,7 +24,8 @@
  */
 import { CookieJar, MAX_INPUT_LENGTH, type DecodedCookie } from "./jar.js";
 import { resolveConfig, type CookieJarOptions, type ResolvedConfig } from "./config.js";
-import { encryptedSchemes, keyGeneratorCache, signedSchemes, type Scheme } from "./schemes.js";
+import { encryptedSchemes, keyGeneratorCache, signedSchemes } from "./crypto/schemes.js";
+import type { Scheme } from "./schemes.js";
 import { unwrap } from "./envelope/metadata.js";
 import { detectFormat, type SerializerFormat } from "./serializers/index.js";
 import { unescapeCookieValue } from "./cookie/escape.js";
@@ -263,7 +264,7 @@ interface Opened {
   config: ResolvedConfig;
   codec: "encrypted" | "signed";
   scheme: Scheme;
-  plaintext: Buffer;
+  plaintext: Uint8Array;
 }
 
 interface Probe {

@@ -6,6 +6,7 @@
  * layers underneath (crypto, envelope, serializers, Marshal) are exported for tools that need them.
  */
 export { CookieJar, CookieCodec, MAX_COOKIE_SIZE, type DecodedCookie, type RailsSessionData, type SetOptions } from "./jar.js";
+export { createCookieJar, AsyncCookieJar, AsyncCookieCodec } from "./asyncJar.js";
 export {
   resolveConfig,
   LOAD_DEFAULTS,
@@ -20,7 +21,7 @@ export {
 export * from "./errors.js";
 export { RubySymbol, RubyTime, RubyObject, sym } from "./ruby/types.js";
 export { escapeCookieValue, unescapeCookieValue, parseCookieHeader } from "./cookie/escape.js";
-export type { Scheme, SchemeSource } from "./schemes.js";
+export type { Scheme, AsyncScheme, SchemeInfo, SchemeSource } from "./schemes.js";
 export { load as marshalLoad, dump as marshalDump, type MarshalLimits } from "./marshal/index.js";
 export {
   formAuthenticityToken,

@@ -11,63 +11,21 @@
  * and writing runs them top-down with the primary scheme. The session cookie is the encrypted
  * jar under the session key, as in Rails' `CookieStore` (`cookie_jar.signed_or_encrypted`).
  */
-import { escapeCookieValue, unescapeCookieValue } from "./cookie/escape.js";
 import { resolveConfig, type CookieJarOptions, type ResolvedConfig } from "./config.js";
-import { checkMetadata, unwrap, wrap } from "./envelope/metadata.js";
+import { CookieFormatError, RailsCookieError } from "./errors.js";
+import { serialize } from "./serializers/index.js";
+import { encryptedSchemes, keyGeneratorCache, signedSchemes } from "./crypto/schemes.js";
+import type { Scheme } from "./schemes.js";
 import {
-  CookieFormatError,
-  CookieOverflowError,
-  RailsCookieError,
-  TooLargeError,
-} from "./errors.js";
-import { deserialize, serialize, type SerializerFormat } from "./serializers/index.js";
-import { encryptedSchemes, keyGeneratorCache, signedSchemes, type Scheme, type SchemeSource } from "./schemes.js";
+  cookieValueOf,
+  openedCookie,
+  plaintextToSeal,
+  sealedCookie,
+  type DecodedCookie,
+  type SetOptions,
+} from "./cookieJarCore.js";
 
-/** `ActionDispatch::Cookies::MAX_COOKIE_SIZE`. */
-export const MAX_COOKIE_SIZE = 4096;
-
-/**
- * Longest raw input we look at. A Rails cookie is at most 4096 bytes before escaping and escaping at
- * most triples it; anything longer cannot be a Rails cookie and is refused before any work.
- */
-export const MAX_INPUT_LENGTH = 3 * MAX_COOKIE_SIZE;
-
-/**
- * What a Rails session holds, as Node sees it: String keys (`session.to_hash`), values of any of the
- * Ruby types the serializer carries (README: "Ruby values"). Narrow a value before using it.
- */
-export type RailsSessionData = Record<string, unknown>;
-
-/**
- * A decoded cookie. `T` is what you know the cookie holds (`decode<RailsSessionData>(…)` for a
- * session): it is not checked at run time, just as `JSON.parse` is not.
- */
-export interface DecodedCookie<T = unknown> {
-  /** What Rails' `cookies.encrypted[name]` / `cookies.signed[name]` returns. */
-  value: T;
-  /** The envelope's `pur`, or null. */
-  purpose: string | null;
-  /** The envelope's `exp`, or null when it does not expire server-side. */
-  expiresAt: Date | null;
-  /** How the cookie was protected and which of the jar's schemes opened it. */
-  scheme: {
-    protection: string;
-    keyDerivation: Scheme["keyDerivation"];
-    source: SchemeSource;
-    rotationIndex?: number;
-    serializer: SerializerFormat;
-    enveloped: boolean;
-  };
-  /** Rails would write this cookie again in the primary format (read through a rotation or fallback, or in a foreign serialization). */
-  needsRewrite: boolean;
-  /** The serialized bytes inside the cookie (after the envelope), as Rails wrote them. */
-  payload: Buffer;
-}
-
-export interface SetOptions {
-  /** Server-side expiry put in the envelope: a Date, or seconds from now (Rails' `expires: 1.hour`). */
-  expires?: Date | number | null;
-}
+export { MAX_COOKIE_SIZE, MAX_INPUT_LENGTH, type DecodedCookie, type RailsSessionData, type SetOptions } from "./cookieJarCore.js";
 
 /** One of the jar's two faces: `jar.encrypted` or `jar.signed`. */
 export class CookieCodec {
@@ -92,12 +50,9 @@ export class CookieCodec {
    * header) or not. Throws a `RailsCookieError` whose `code` says why it cannot be read.
    */
   decode<T = unknown>(name: string, raw: string): DecodedCookie<T> {
-    if (typeof raw !== "string" || raw.length === 0) throw new CookieFormatError("empty cookie");
-    if (raw.length > MAX_INPUT_LENGTH) throw new TooLargeError(`cookie is ${raw.length} characters, more than Rails ever writes`);
-    const value = unescapeCookieValue(raw);
-    const config = this.#config;
+    const value = cookieValueOf(raw);
 
-    let plaintext: Buffer | undefined;
+    let plaintext: Uint8Array | undefined;
     let opened: Scheme | undefined;
     let firstError: RailsCookieError | undefined;
     for (const scheme of this.#schemes) {
@@ -112,27 +67,7 @@ export class CookieCodec {
       }
     }
     if (plaintext === undefined || opened === undefined) throw firstError ?? new CookieFormatError("no scheme to read with");
-
-    // Rails 3 secret_token cookies predate the envelope.
-    const unwrapped = unwrap(plaintext, opened.source === "secret_token" ? 0 : config.railsVersion);
-    checkMetadata(unwrapped, { purpose: `cookie.${name}`, now: config.now(), railsVersion: config.railsVersion });
-    const result = deserialize(unwrapped.message, config.cookiesSerializer, config.railsVersion);
-
-    return {
-      value: result.value as T,
-      purpose: unwrapped.purpose,
-      expiresAt: unwrapped.expiresAt,
-      scheme: {
-        protection: opened.protection,
-        keyDerivation: opened.keyDerivation,
-        source: opened.source,
-        ...(opened.rotationIndex === undefined ? {} : { rotationIndex: opened.rotationIndex }),
-        serializer: result.format,
-        enveloped: unwrapped.enveloped,
-      },
-      needsRewrite: opened.source !== "primary" || result.needsRewrite,
-      payload: unwrapped.message,
-    };
+    return openedCookie(this.#config, name, plaintext, opened) as DecodedCookie<T>;
   }
 
   /**
@@ -163,43 +98,8 @@ export class CookieCodec {
    * compares those bytes with the `payload` it read to see whether anything changed.
    */
   setSerialized(name: string, serialized: Uint8Array, options: SetOptions = {}): string {
-    const config = this.#config;
-    const expiresAt = resolveExpiry(options.expires, config.now);
-
-    // When the envelope is written (AbstractCookieJar#commit, spec §4.1).
-    const version = config.railsVersion;
-    const enveloped =
-      version >= 6.0
-        ? expiresAt !== null || config.useCookiesWithMetadata
-        : version >= 5.2 && config.useAuthenticatedCookieEncryption && expiresAt !== null;
-    const plaintext = enveloped
-      ? wrap(serialized, { expiresAt, purpose: version >= 6.0 && config.useCookiesWithMetadata ? `cookie.${name}` : null })
-      : serialized;
-
-    const sealed = this.#schemes[0]!.seal(plaintext);
-    // 4.2–8.0 count the value only; 8.1 counts name and value (cookies.rb `check_for_overflow!`).
-    const size = Buffer.byteLength(sealed) + (version >= 8.1 ? Buffer.byteLength(name) : 0);
-    if (size > MAX_COOKIE_SIZE) throw new CookieOverflowError(name, size);
-    return escapeSealed(sealed);
+    return sealedCookie(this.#config, name, this.#schemes[0]!.seal(plaintextToSeal(this.#config, name, serialized, options)));
   }
-}
-
-// A sealed cookie is strict base64, `--` and lower-case hex: of its characters Rack's escape
-// (`URI.encode_www_form_component`) changes only these three. Replacing them gives exactly what
-// `escapeCookieValue` gives for that alphabet, without its byte-by-byte loop, which was 40% of the
-// time of `set` on a Rails session (docs/bench.md). Any other string takes the general path.
-// (Three literal replaceAll calls beat one regex replace with a callback.)
-const SEALED_ALPHABET = /^[A-Za-z0-9+/=-]*$/;
-function escapeSealed(sealed: string): string {
-  if (!SEALED_ALPHABET.test(sealed)) return escapeCookieValue(sealed);
-  return sealed.replaceAll("+", "%2B").replaceAll("/", "%2F").replaceAll("=", "%3D");
-}
-
-function resolveExpiry(expires: SetOptions["expires"], now: () => Date): Date | null {
-  if (expires === undefined || expires === null) return null;
-  if (expires instanceof Date) return expires;
-  if (typeof expires === "number" && Number.isFinite(expires)) return new Date(now().getTime() + expires * 1000);
-  throw new RailsCookieError("invalid_option", "expires must be a Date or a number of seconds");
 }
 
 /**
@@ -207,7 +107,7 @@ function resolveExpiry(expires: SetOptions["expires"], now: () => Date): Date | 
  *
  * ```ts
  * const jar = new CookieJar({ secretKeyBase: process.env.SECRET_KEY_BASE!, loadDefaults: "7.1" });
- * const session = jar.encrypted.get<RailsSessionData>("_myapp_session", req.cookies._myapp_session);
+ * const session = jar.encrypted.get("_myapp_session", req.cookies._myapp_session);
  * ```
  */
 export class CookieJar {

@@ -9,25 +9,19 @@
  *              → Rails 3 `secret_token` signed cookies (4.2–5.2, when a token is set)
  *   signed:    primary → each `cookies_rotations.signed` entry → `secret_token` (4.2–5.2)
  *
- * All keys are derived here, once, when the jar is built.
+ * This module only decides *which* schemes and keys, as `SchemeSpec`s: it has no crypto. A crypto
+ * backend turns each spec into a working scheme with its keys derived once, when the jar is built:
+ * node:crypto, synchronous (src/crypto/schemes.ts), or Web Crypto, asynchronous
+ * (src/webcrypto/schemes.ts). One rule set, two runtimes (docs/edge.md).
  */
-import {
-  KeyGenerator,
-  decryptCbc,
-  decryptGcm,
-  encryptCbc,
-  encryptGcm,
-  generateSigned,
-  keyLength,
-  verifySigned,
-  type KeyGeneratorHashDigestClass,
-  type MessageDigest,
-} from "./crypto/index.js";
+import type { GcmCipher, KeyGeneratorHashDigestClass, MessageDigest } from "./crypto/formats.js";
 import type { CookieRotation, ResolvedConfig } from "./config.js";
+import { utf8Bytes } from "./bytes/index.js";
 
 export type SchemeSource = "primary" | "rotation" | "fallback" | "secret_token";
 
-export interface Scheme {
+/** How a scheme is described to whoever reads a cookie (`DecodedCookie.scheme`). */
+export interface SchemeInfo {
   /** What protects the cookie: `aes-256-gcm`, `aes-256-cbc+hmac-sha1`, `hmac-sha256`, … */
   protection: string;
   /** PBKDF2 PRF of the key, or `null` for raw keys (rotations with `secret`, `secret_token`). */
@@ -35,77 +29,67 @@ export interface Scheme {
   source: SchemeSource;
   /** Index in `cookiesRotations` for `source: "rotation"`. */
   rotationIndex?: number;
+}
+
+/** A scheme with node:crypto's synchronous primitives. */
+export interface Scheme extends SchemeInfo {
   /** Returns the plaintext or throws a `RailsCookieError`. */
-  open(value: string): Buffer;
+  open(value: string): Uint8Array;
   /** Protects plaintext; only the primary scheme is ever used to write. */
   seal(plaintext: Uint8Array): string;
 }
 
-type KeyGenerators = (secretKeyBase: string, digest: KeyGeneratorHashDigestClass) => KeyGenerator;
+/** A scheme with Web Crypto's asynchronous primitives (or a synchronous one behind `await`). */
+export interface AsyncScheme extends SchemeInfo {
+  open(value: string): Promise<Uint8Array> | Uint8Array;
+  seal(plaintext: Uint8Array): Promise<string> | string;
+}
 
-/** One `KeyGenerator` (and so one key cache) per secret and PRF, shared by all schemes of a jar. */
-function keyGeneratorCache(): KeyGenerators {
-  const cache = new Map<string, KeyGenerator>();
-  return (secretKeyBase, digest) => {
-    const id = `${digest}|${secretKeyBase}`;
-    let generator = cache.get(id);
-    if (!generator) {
-      generator = new KeyGenerator(secretKeyBase, { hashDigestClass: digest });
-      cache.set(id, generator);
-    }
-    return generator;
+/** A key: `KeyGenerator(secretKeyBase, PRF).generate_key(salt, size)`, or raw bytes. */
+export type KeySpec = Uint8Array | { secretKeyBase: string; hashDigestClass: KeyGeneratorHashDigestClass; salt: string; size: number };
+
+export type SchemeSpec = SchemeInfo &
+  (
+    | { type: "gcm"; cipher: GcmCipher; key: KeySpec }
+    | { type: "cbc"; key: KeySpec; signKey: KeySpec; digest: MessageDigest }
+    | { type: "signed"; key: KeySpec; digest: MessageDigest }
+  );
+
+const kdfLabel = (d: KeyGeneratorHashDigestClass): SchemeInfo["keyDerivation"] => (d === "SHA256" ? "pbkdf2-sha256" : "pbkdf2-sha1");
+
+const derived = (config: ResolvedConfig, salt: string, size: number): KeySpec => ({
+  secretKeyBase: config.secretKeyBase!,
+  hashDigestClass: config.keyGeneratorHashDigestClass,
+  salt,
+  size,
+});
+
+/** A spec's public description, without its keys (what a built scheme carries). */
+export function schemeInfo(spec: SchemeSpec): SchemeInfo {
+  return {
+    protection: spec.protection,
+    keyDerivation: spec.keyDerivation,
+    source: spec.source,
+    ...(spec.rotationIndex === undefined ? {} : { rotationIndex: spec.rotationIndex }),
   };
 }
 
-const kdfLabel = (d: KeyGeneratorHashDigestClass): Scheme["keyDerivation"] => (d === "SHA256" ? "pbkdf2-sha256" : "pbkdf2-sha1");
-
-function gcmScheme(
-  secret: Uint8Array,
-  cipher: "aes-256-gcm" | "aes-128-gcm",
-  keyDerivation: Scheme["keyDerivation"],
-  source: SchemeSource,
-): Scheme {
-  const key = { cipher, secret };
-  return {
-    protection: cipher,
-    keyDerivation,
-    source,
-    open: (value) => decryptGcm(value, key),
-    seal: (plaintext) => encryptGcm(plaintext, key),
-  };
+/** The protection label of a spec (what `Scheme.protection` says). */
+export function protectionOf(spec: { type: "gcm"; cipher: GcmCipher } | { type: "cbc" | "signed"; digest: MessageDigest }): string {
+  if (spec.type === "gcm") return spec.cipher;
+  return spec.type === "cbc" ? `aes-256-cbc+hmac-${spec.digest.toLowerCase()}` : `hmac-${spec.digest.toLowerCase()}`;
 }
 
-function cbcScheme(
-  secret: Uint8Array,
-  signSecret: Uint8Array,
-  digest: MessageDigest,
-  keyDerivation: Scheme["keyDerivation"],
-  source: SchemeSource,
-): Scheme {
-  const key = { secret, signSecret, digest };
-  return {
-    protection: `aes-256-cbc+hmac-${digest.toLowerCase()}`,
-    keyDerivation,
-    source,
-    open: (value) => decryptCbc(value, key),
-    seal: (plaintext) => encryptCbc(plaintext, key),
-  };
+function gcm(cipher: GcmCipher, key: KeySpec, keyDerivation: SchemeInfo["keyDerivation"], source: SchemeSource): SchemeSpec {
+  return { type: "gcm", cipher, key, protection: protectionOf({ type: "gcm", cipher }), keyDerivation, source };
 }
 
-function signedScheme(
-  secret: Uint8Array,
-  digest: MessageDigest,
-  keyDerivation: Scheme["keyDerivation"],
-  source: SchemeSource,
-): Scheme {
-  const key = { secret, digest };
-  return {
-    protection: `hmac-${digest.toLowerCase()}`,
-    keyDerivation,
-    source,
-    open: (value) => verifySigned(value, key),
-    seal: (plaintext) => generateSigned(plaintext, key),
-  };
+function cbc(key: KeySpec, signKey: KeySpec, digest: MessageDigest, keyDerivation: SchemeInfo["keyDerivation"], source: SchemeSource): SchemeSpec {
+  return { type: "cbc", key, signKey, digest, protection: protectionOf({ type: "cbc", digest }), keyDerivation, source };
+}
+
+function signed(key: KeySpec, digest: MessageDigest, keyDerivation: SchemeInfo["keyDerivation"], source: SchemeSource): SchemeSpec {
+  return { type: "signed", key, digest, protection: protectionOf({ type: "signed", digest }), keyDerivation, source };
 }
 
 /** A config with one rotation's settings laid over the jar's own. */
@@ -115,85 +99,65 @@ function rotated(config: ResolvedConfig, rotation: CookieRotation): ResolvedConf
 }
 
 /** The primary, a rotation's or the built-in fallback's encrypted scheme; `cbcDigest` is a rotation's own `digest`. */
-function encryptedScheme(
-  config: ResolvedConfig,
-  kg: KeyGenerators,
-  source: SchemeSource,
-  gcm: boolean,
-  cbcDigest?: MessageDigest,
-): Scheme | null {
+function encryptedScheme(config: ResolvedConfig, source: SchemeSource, useGcm: boolean, cbcDigest?: MessageDigest): SchemeSpec | null {
   if (config.secretKeyBase === null) return null;
-  const generator = kg(config.secretKeyBase, config.keyGeneratorHashDigestClass);
   const kdf = kdfLabel(config.keyGeneratorHashDigestClass);
-  if (gcm) {
+  if (useGcm) {
     const cipher = config.encryptedCookieCipher;
-    return gcmScheme(generator.generateKey(config.authenticatedEncryptedCookieSalt, keyLength(cipher)), cipher, kdf, source);
+    return gcm(cipher, derived(config, config.authenticatedEncryptedCookieSalt, cipher === "aes-128-gcm" ? 16 : 32), kdf, source);
   }
   // 4.2–5.1 derive 64 bytes and keep 32; 5.2+ derive 32. PBKDF2's prefix property makes them equal.
   // From 5.2 the primary CBC encryptor and its rotations sign with SHA1: `cookies_digest` only
   // feeds the built-in fallback (and, before 5.2, the primary itself).
   const digest = cbcDigest ?? (source === "fallback" || config.railsVersion < 5.2 ? config.cookiesDigest : "SHA1");
-  return cbcScheme(
-    generator.generateKey(config.encryptedCookieSalt, 32),
-    generator.generateKey(config.encryptedSignedCookieSalt, 64),
-    digest,
-    kdf,
-    source,
-  );
+  return cbc(derived(config, config.encryptedCookieSalt, 32), derived(config, config.encryptedSignedCookieSalt, 64), digest, kdf, source);
 }
 
-function secretTokenScheme(config: ResolvedConfig, digest: MessageDigest): Scheme | null {
+function secretTokenScheme(config: ResolvedConfig, digest: MessageDigest): SchemeSpec | null {
   if (config.secretToken === null) return null;
   // LegacyKeyGenerator#generate_key returns the token itself: no key derivation.
-  return signedScheme(Buffer.from(config.secretToken, "utf8"), digest, null, "secret_token");
+  return signed(utf8Bytes(config.secretToken), digest, null, "secret_token");
 }
 
-function rotationScheme(config: ResolvedConfig, rotation: CookieRotation, kg: KeyGenerators, kind: "encrypted" | "signed"): Scheme {
+function rotationScheme(config: ResolvedConfig, rotation: CookieRotation, kind: "encrypted" | "signed"): SchemeSpec {
   const merged = rotated(config, rotation);
   if (kind === "signed") {
     const digest = rotation.digest ?? (config.railsVersion >= 5.2 ? config.signedCookieDigest : config.cookiesDigest);
-    if (rotation.secret) return signedScheme(rotation.secret, digest, null, "rotation");
-    return signedScheme(
-      kg(merged.secretKeyBase!, merged.keyGeneratorHashDigestClass).generateKey(merged.signedCookieSalt, 64),
-      digest,
-      kdfLabel(merged.keyGeneratorHashDigestClass),
-      "rotation",
-    );
+    if (rotation.secret) return signed(rotation.secret, digest, null, "rotation");
+    return signed(derived(merged, merged.signedCookieSalt, 64), digest, kdfLabel(merged.keyGeneratorHashDigestClass), "rotation");
   }
   const cipher = rotation.cipher ?? (config.useAuthenticatedCookieEncryption ? config.encryptedCookieCipher : "aes-256-cbc");
   if (rotation.secret) {
     if (cipher === "aes-256-cbc") {
-      const generator = kg(merged.secretKeyBase!, merged.keyGeneratorHashDigestClass);
-      const signSecret = rotation.signSecret ?? generator.generateKey(merged.encryptedSignedCookieSalt, 64);
-      return cbcScheme(rotation.secret, signSecret, rotation.digest ?? "SHA1", null, "rotation");
+      const signKey = rotation.signSecret ?? derived(merged, merged.encryptedSignedCookieSalt, 64);
+      return cbc(rotation.secret, signKey, rotation.digest ?? "SHA1", null, "rotation");
     }
-    return gcmScheme(rotation.secret, cipher, null, "rotation");
+    return gcm(cipher, rotation.secret, null, "rotation");
   }
   return encryptedScheme(
     { ...merged, encryptedCookieCipher: cipher === "aes-256-cbc" ? merged.encryptedCookieCipher : cipher },
-    kg,
     "rotation",
     cipher !== "aes-256-cbc",
     rotation.digest,
   )!;
 }
 
-function withIndex(schemes: Scheme[]): Scheme[] {
+function withIndex(schemes: SchemeSpec[]): SchemeSpec[] {
   let i = 0;
   for (const s of schemes) if (s.source === "rotation") s.rotationIndex = i++;
   return schemes;
 }
 
 /** Reading order for `cookies.encrypted`; the first entry is the one that writes. */
-export function encryptedSchemes(config: ResolvedConfig, kg: KeyGenerators = keyGeneratorCache()): Scheme[] {
-  const schemes: Scheme[] = [];
+export function encryptedSchemeSpecs(config: ResolvedConfig): SchemeSpec[] {
+  const schemes: SchemeSpec[] = [];
   const gcmPrimary = config.useAuthenticatedCookieEncryption;
-  const primary = encryptedScheme(config, kg, "primary", gcmPrimary);
+  const primary = encryptedScheme(config, "primary", gcmPrimary);
   if (primary) {
     schemes.push(primary);
-    for (const rotation of config.cookiesRotations.encrypted) schemes.push(rotationScheme(config, rotation, kg, "encrypted"));
-    if (config.railsVersion >= 5.2 && gcmPrimary) schemes.push(encryptedScheme(config, kg, "fallback", false)!);
-    if (config.railsVersion >= 6.1 && !gcmPrimary) schemes.push(encryptedScheme(config, kg, "fallback", true)!);
+    for (const rotation of config.cookiesRotations.encrypted) schemes.push(rotationScheme(config, rotation, "encrypted"));
+    if (config.railsVersion >= 5.2 && gcmPrimary) schemes.push(encryptedScheme(config, "fallback", false)!);
+    if (config.railsVersion >= 6.1 && !gcmPrimary) schemes.push(encryptedScheme(config, "fallback", true)!);
   }
   // 4.2–5.1 verify legacy cookies with SHA1; 5.2 with `cookies_digest || SHA1`.
   const legacy = secretTokenScheme(config, config.railsVersion >= 5.2 ? config.cookiesDigest : "SHA1");
@@ -202,19 +166,14 @@ export function encryptedSchemes(config: ResolvedConfig, kg: KeyGenerators = key
 }
 
 /** Reading order for `cookies.signed`; the first entry is the one that writes. */
-export function signedSchemes(config: ResolvedConfig, kg: KeyGenerators = keyGeneratorCache()): Scheme[] {
-  const schemes: Scheme[] = [];
+export function signedSchemeSpecs(config: ResolvedConfig): SchemeSpec[] {
+  const schemes: SchemeSpec[] = [];
   const digest = config.railsVersion >= 5.2 ? config.signedCookieDigest : config.cookiesDigest;
   if (config.secretKeyBase !== null) {
-    const generator = kg(config.secretKeyBase, config.keyGeneratorHashDigestClass);
-    schemes.push(
-      signedScheme(generator.generateKey(config.signedCookieSalt, 64), digest, kdfLabel(config.keyGeneratorHashDigestClass), "primary"),
-    );
-    for (const rotation of config.cookiesRotations.signed) schemes.push(rotationScheme(config, rotation, kg, "signed"));
+    schemes.push(signed(derived(config, config.signedCookieSalt, 64), digest, kdfLabel(config.keyGeneratorHashDigestClass), "primary"));
+    for (const rotation of config.cookiesRotations.signed) schemes.push(rotationScheme(config, rotation, "signed"));
   }
   const legacy = secretTokenScheme(config, digest);
   if (legacy) schemes.push(config.secretKeyBase === null ? { ...legacy, source: "primary" } : legacy);
   return withIndex(schemes);
 }
-
-export { keyGeneratorCache };

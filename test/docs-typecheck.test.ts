@@ -46,6 +46,21 @@ declare global {
 export {};
 `;
 
+/**
+ * Next.js is not installed (it is hundreds of MB): the two names its snippet imports, declared as
+ * next/server declares them (NextRequest is a Request with a cookie map; NextResponse a Response).
+ */
+const NEXT_SERVER = `declare module "next/server" {
+  export class NextRequest extends Request {
+    readonly cookies: { get(name: string): { name: string; value: string } | undefined };
+  }
+  export class NextResponse extends Response {
+    static redirect(url: string | URL, status?: number): NextResponse;
+    static next(): NextResponse;
+  }
+}
+`;
+
 describe("the ```ts blocks of README.md and docs/ type-check under strict", () => {
   it("there are blocks to check, in README.md and docs/express.md at least", () => {
     expect(blocks.filter((b) => b.doc === "README.md").length).toBeGreaterThanOrEqual(5);
@@ -64,6 +79,7 @@ describe("the ```ts blocks of README.md and docs/ type-check under strict", () =
       return name;
     });
     writeFileSync(join(dir, "prelude.d.ts"), PRELUDE);
+    writeFileSync(join(dir, "next-server.d.ts"), NEXT_SERVER);
     writeFileSync(
       join(dir, "tsconfig.json"),
       JSON.stringify({
@@ -78,7 +94,7 @@ describe("the ```ts blocks of README.md and docs/ type-check under strict", () =
           skipLibCheck: true, // @types/koa itself does not check; our own .d.ts are checked below
           noEmit: true,
         },
-        files: ["prelude.d.ts", ...files],
+        files: ["prelude.d.ts", "next-server.d.ts", ...files],
       }),
     );
     const tsc = spawnSync(process.execPath, [resolve(repoRoot, "node_modules/typescript/bin/tsc"), "-p", dir], { encoding: "utf8" });

@@ -30,7 +30,7 @@ function payloadOf(v: Vector): Buffer {
   // Cookies always carry the legacy envelope (spec §4.2/§4.4); read it as a 7.1+ app does.
   const unwrapped = unwrap(plain, 7.1);
   expect(unwrapped.enveloped).toBe(true);
-  return unwrapped.message;
+  return Buffer.from(unwrapped.message);
 }
 
 const vectors = loadVectorFile("rails-vectors/vectors.jsonl").filter((v) => v.serializer === "message_pack");

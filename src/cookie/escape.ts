@@ -7,13 +7,15 @@
  * It reads with `Rack::Utils.unescape` (`%XX` → byte, `+` → space; see `unescapeCookieValue`).
  */
 
+import { latin1String, utf8Bytes } from "../bytes/index.js";
+
 const KEEP = /^[A-Za-z0-9*\-._]*$/;
 
 /** `URI.encode_www_form_component`: the form Rack puts in `Set-Cookie`. */
 export function escapeCookieValue(value: string): string {
   if (KEEP.test(value)) return value;
   let out = "";
-  for (const byte of Buffer.from(value, "utf8")) {
+  for (const byte of utf8Bytes(value)) {
     const c = String.fromCharCode(byte);
     if (byte < 0x80 && /[A-Za-z0-9*\-._]/.test(c)) out += c;
     else if (byte === 0x20) out += "+";
@@ -42,10 +44,10 @@ export function unescapeCookieValue(value: string): string {
         bytes.push(parseInt(value.slice(i + 1, i + 3), 16));
         i += 2;
       } else {
-        for (const b of Buffer.from(value[i]!, "utf8")) bytes.push(b);
+        for (const b of utf8Bytes(value[i]!)) bytes.push(b);
       }
     }
-    return Buffer.from(bytes).toString("latin1");
+    return latin1String(Uint8Array.from(bytes));
   }
 }
 

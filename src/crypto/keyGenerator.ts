@@ -9,11 +9,9 @@
  * generator and cached: never on the request path.
  */
 import { pbkdf2Sync } from "node:crypto";
+import { RAILS_KEY_ITERATIONS, type KeyGeneratorHashDigestClass } from "./formats.js";
 
-export type KeyGeneratorHashDigestClass = "SHA1" | "SHA256";
-
-/** The iteration count of `Rails.application.key_generator` in every version 4.2–8.x. */
-export const RAILS_KEY_ITERATIONS = 1000;
+export { RAILS_KEY_ITERATIONS, type KeyGeneratorHashDigestClass } from "./formats.js";
 
 export class KeyGenerator {
   readonly #secret: Buffer;

@@ -9,21 +9,12 @@
  *     value = MessageVerifier(sign secret, digest).generate(inner)   # base64 again, then HMAC
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { CookieFormatError, DecryptionError } from "../errors.js";
-import { strictDecode64, strictEncode64 } from "./base64.js";
-import { generateSigned, verifySigned, type MessageDigest } from "./messageVerifier.js";
+import { DecryptionError } from "../errors.js";
+import { strictEncode64 } from "./base64.js";
+import { CBC_IV_LENGTH, GCM_IV_LENGTH, splitCbc, splitGcm, type GcmCipher, type MessageDigest } from "./formats.js";
+import { generateSigned, verifySigned } from "./messageVerifier.js";
 
-/** Ciphers Rails accepts for `encrypted_cookie_cipher`; credentials use aes-128-gcm. */
-export type GcmCipher = "aes-256-gcm" | "aes-128-gcm";
-
-export const GCM_IV_LENGTH = 12;
-export const GCM_TAG_LENGTH = 16;
-export const CBC_IV_LENGTH = 16;
-
-/** `MessageEncryptor.key_len(cipher)`. */
-export function keyLength(cipher: GcmCipher | "aes-256-cbc"): number {
-  return cipher === "aes-128-gcm" ? 16 : 32;
-}
+export { CBC_IV_LENGTH, GCM_IV_LENGTH, GCM_TAG_LENGTH, keyLength, type GcmCipher } from "./formats.js";
 
 export interface GcmKey {
   cipher: GcmCipher;
@@ -48,20 +39,9 @@ export function encryptGcm(plaintext: Uint8Array, key: GcmKey, iv: Uint8Array = 
   return `${strictEncode64(ciphertext)}--${strictEncode64(iv)}--${strictEncode64(cipher.getAuthTag())}`;
 }
 
-/**
- * `decrypt_and_verify` in GCM mode. The value must have exactly three strict-base64 parts
- * with a 12-byte IV and a 16-byte tag; this is what both the ≤ 7.0 `split("--")` parser and the
- * 7.1+ parse-from-the-end parser accept from any Rails writer.
- */
+/** `decrypt_and_verify` in GCM mode (the shape is checked by `splitGcm`, src/crypto/formats.ts). */
 export function decryptGcm(value: string, key: GcmKey): Buffer {
-  const parts = value.split("--");
-  if (parts.length !== 3) throw new CookieFormatError("not an AES-GCM message (ciphertext--iv--tag)");
-  const ciphertext = strictDecode64(parts[0]!, "ciphertext");
-  const iv = strictDecode64(parts[1]!, "iv");
-  const tag = strictDecode64(parts[2]!, "auth tag");
-  if (iv.length !== GCM_IV_LENGTH || tag.length !== GCM_TAG_LENGTH) {
-    throw new CookieFormatError("AES-GCM iv or auth tag has the wrong length");
-  }
+  const { ciphertext, iv, tag } = splitGcm(value);
   // The tag is 16 bytes (checked above), so `authTagLength` adds no check; the empty AAD Rails
   // authenticates is the same as none (see encryptGcm).
   const decipher = createDecipheriv(key.cipher, key.secret, iv);
@@ -84,11 +64,7 @@ export function encryptCbc(plaintext: Uint8Array, key: CbcKey, iv: Uint8Array = 
 /** `decrypt_and_verify` in CBC mode: the HMAC is checked (constant time) before anything is decrypted. */
 export function decryptCbc(value: string, key: CbcKey): Buffer {
   const inner = verifySigned(value, { secret: key.signSecret, digest: key.digest }).toString("latin1");
-  const parts = inner.split("--");
-  if (parts.length !== 2) throw new CookieFormatError("not an AES-CBC message (ciphertext--iv)");
-  const ciphertext = strictDecode64(parts[0]!, "ciphertext");
-  const iv = strictDecode64(parts[1]!, "iv");
-  if (iv.length !== CBC_IV_LENGTH) throw new CookieFormatError("AES-CBC iv has the wrong length");
+  const { ciphertext, iv } = splitCbc(inner);
   try {
     const decipher = createDecipheriv("aes-256-cbc", key.secret, iv);
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]);

@@ -8,14 +8,12 @@
  * Rails 7.0+: the digest is the last `2 × digest size` characters and `--` stands right before it.
  */
 import { createHmac } from "node:crypto";
-import { CookieFormatError, InvalidSignatureError } from "../errors.js";
+import { InvalidSignatureError } from "../errors.js";
 import { strictDecode64, strictEncode64 } from "./base64.js";
+import { splitSigned, type MessageDigest } from "./formats.js";
 import { secureCompare } from "./secureCompare.js";
 
-/** Digests Rails accepts for `signed_cookie_digest` / `cookies_digest` (any OpenSSL name works in Ruby). */
-export type MessageDigest = "SHA1" | "SHA256" | "SHA384" | "SHA512" | "MD5";
-
-const HEX_LENGTH: Record<MessageDigest, number> = { MD5: 32, SHA1: 40, SHA256: 64, SHA384: 96, SHA512: 128 };
+export { splitSigned, type MessageDigest } from "./formats.js";
 
 export interface VerifierKey {
   /** The HMAC key: 64 bytes derived from the salt, or a Rails 3 `secret_token` itself. */
@@ -31,18 +29,6 @@ function hmacHex(key: VerifierKey, data: string): string {
 export function generateSigned(payload: Uint8Array, key: VerifierKey): string {
   const data = strictEncode64(payload);
   return `${data}--${hmacHex(key, data)}`;
-}
-
-/** Splits `data--hexdigest` without checking the MAC; throws `CookieFormatError` when the shape is wrong. */
-export function splitSigned(value: string, digest: MessageDigest): { data: string; mac: string } {
-  const hexLength = HEX_LENGTH[digest];
-  const dataEnd = value.length - hexLength - 2;
-  if (dataEnd < 1 || value.charCodeAt(dataEnd) !== 0x2d || value.charCodeAt(dataEnd + 1) !== 0x2d) {
-    throw new CookieFormatError(`not a signed message (data--${digest} hex digest)`);
-  }
-  const mac = value.slice(dataEnd + 2);
-  if (!/^[0-9a-f]+$/.test(mac)) throw new CookieFormatError("digest is not lower-case hex");
-  return { data: value.slice(0, dataEnd), mac };
 }
 
 /**

@@ -11,10 +11,10 @@
  * exact bytes `{"_rails":{"message":`.
  */
 import { CookieFormatError, ExpiredError, PurposeMismatchError } from "../errors.js";
-import { strictDecode64, strictEncode64 } from "../crypto/base64.js";
+import { bytesEqual, indexOfBytes, latin1Bytes, strictDecode64, strictEncode64, utf8Bytes, utf8String } from "../bytes/index.js";
 
-const PREFIX_71 = Buffer.from('{"_rails":{"message":', "latin1");
-const RAILS_KEY = Buffer.from('"_rails"', "latin1");
+const PREFIX_71 = latin1Bytes('{"_rails":{"message":');
+const RAILS_KEY = latin1Bytes('"_rails"');
 
 export interface Metadata {
   /** The `pur` field, or null when absent/null. */
@@ -29,15 +29,15 @@ export function formatExpiry(date: Date): string {
 }
 
 /** Wraps serialized bytes in the envelope, byte for byte as Rails writes it. */
-export function wrap(message: Uint8Array, metadata: Metadata): Buffer {
+export function wrap(message: Uint8Array, metadata: Metadata): Uint8Array {
   const exp = metadata.expiresAt === null ? "null" : JSON.stringify(formatExpiry(metadata.expiresAt));
   const pur = metadata.purpose === null ? "null" : JSON.stringify(metadata.purpose);
-  return Buffer.from(`{"_rails":{"message":"${strictEncode64(message)}","exp":${exp},"pur":${pur}}}`, "utf8");
+  return utf8Bytes(`{"_rails":{"message":"${strictEncode64(message)}","exp":${exp},"pur":${pur}}}`);
 }
 
 export interface Unwrapped extends Metadata {
   /** The serialized bytes inside the envelope, or the plaintext itself when there was none. */
-  message: Buffer;
+  message: Uint8Array;
   /** Whether the plaintext carried an envelope at all. */
   enveloped: boolean;
 }
@@ -49,16 +49,16 @@ export interface Unwrapped extends Metadata {
  * prefix is an envelope. Earlier versions (`Metadata.extract_metadata`) treat any JSON object with
  * a `"_rails"` key as one.
  */
-export function unwrap(plaintext: Buffer, railsVersion: number): Unwrapped {
+export function unwrap(plaintext: Uint8Array, railsVersion: number): Unwrapped {
   const strict = railsVersion >= 7.1;
   const looksEnveloped = strict
-    ? plaintext.subarray(0, PREFIX_71.length).equals(PREFIX_71)
-    : plaintext[0] === 0x7b && plaintext.indexOf(RAILS_KEY) !== -1;
+    ? bytesEqual(plaintext.subarray(0, PREFIX_71.length), PREFIX_71)
+    : plaintext[0] === 0x7b && indexOfBytes(plaintext, RAILS_KEY) !== -1;
   if (!looksEnveloped) return { message: plaintext, enveloped: false, purpose: null, expiresAt: null };
 
   let parsed: unknown;
   try {
-    parsed = JSON.parse(plaintext.toString("utf8"));
+    parsed = JSON.parse(utf8String(plaintext));
   } catch (cause) {
     if (strict) throw new CookieFormatError("metadata envelope is not JSON", { cause });
     return { message: plaintext, enveloped: false, purpose: null, expiresAt: null };

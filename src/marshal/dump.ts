@@ -13,6 +13,7 @@
  * Loaded values are written from their metadata (see meta.ts) while unchanged.
  */
 import { UnserializableError } from "../errors.js";
+import { latin1Bytes, latin1String } from "../bytes/index.js";
 import { RubyObject, RubySymbol, RubyTime } from "../ruby/types.js";
 import { flonumKey, isFlonum, rubyFloatText } from "./float.js";
 import {
@@ -166,7 +167,7 @@ class Writer {
     const plainKey = asKey && !w?.userClass && !w?.extended.length && !w?.ivars.length;
     if (plainKey) {
       // Ruby stores Hash String keys as deduplicated frozen strings (hash.c rb_hash_key_str).
-      const k = `${typeof encoding === "string" ? encoding : encoding.name}:${Buffer.from(bytes).toString("latin1")}`;
+      const k = `${typeof encoding === "string" ? encoding : encoding.name}:${latin1String(bytes)}`;
       const n = this.fstrings.get(k);
       if (n !== undefined) {
         this.byte(0x40);
@@ -239,7 +240,7 @@ class Writer {
     const extra = w?.ivars ?? [];
     this.prefix(extra.length > 0, w);
     this.byte(0x66);
-    this.bytes(Buffer.from(text, "latin1"));
+    this.bytes(latin1Bytes(text));
     if (extra.length) {
       this.long(extra.length);
       this.ivars(extra);
@@ -442,12 +443,12 @@ class Writer {
 }
 
 function decodeSource(s: StringNode): string {
-  if (s.encoding === "ascii") return Buffer.from(s.bytes).toString("latin1");
+  if (s.encoding === "ascii") return latin1String(s.bytes);
   if (typeof s.encoding === "object") {
     try {
       return new TextDecoder(s.encoding.name).decode(s.bytes);
     } catch {
-      return Buffer.from(s.bytes).toString("latin1");
+      return latin1String(s.bytes);
     }
   }
   return new TextDecoder().decode(s.bytes);

@@ -12,6 +12,7 @@
  * (`_dump`, e.g. Time) registers after its ivars.
  */
 import { MarshalError } from "../errors.js";
+import { latin1String } from "../bytes/index.js";
 import { RubyObject, RubySymbol, RubyTime } from "../ruby/types.js";
 import { parseRubyFloat } from "./float.js";
 import { defineBigIntToJSON } from "../ruby/json.js";
@@ -487,7 +488,7 @@ function latin1(b: Uint8Array): string {
     for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
     return s;
   }
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+  return latin1String(b);
 }
 
 function decode(bytes: Uint8Array, enc: Encoding): string {

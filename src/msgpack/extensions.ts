@@ -15,6 +15,7 @@
  * `{ ext, bytes }` (raw): exactly what is written back.
  */
 import { RubyObject, RubyTime } from "../ruby/types.js";
+import { utf8String } from "../bytes/index.js";
 
 export const EXT_SYMBOL = 0;
 export const EXT_INTEGER = 1;
@@ -116,7 +117,7 @@ function isZero(value: unknown): boolean {
 }
 
 function text(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  return utf8String(bytes);
 }
 
 function setToJSON(object: RubyObject, toJSON: () => unknown): RubyObject {

@@ -12,6 +12,7 @@
  */
 
 import { RubySymbol } from "./types.js";
+import { latin1String } from "../bytes/index.js";
 
 /** Replaces a bigint by its decimal string, leaves anything else alone. */
 function jsonSafe(value: unknown): unknown {
@@ -25,7 +26,7 @@ function jsonSafe(value: unknown): unknown {
 function mapKeyToJSON(key: unknown): string {
   if (key === null || key === undefined) return "";
   if (key instanceof RubySymbol) return key.name;
-  if (key instanceof Uint8Array) return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
+  if (key instanceof Uint8Array) return latin1String(key);
   if (typeof key === "object") {
     // A key that contains its own Map (cyclic Ruby data) would recurse until the stack overflows;
     // fail the way JSON.stringify fails on any other cycle.

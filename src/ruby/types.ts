@@ -10,7 +10,10 @@
  * Each type prints and serialises as Ruby's own `as_json` would, so `JSON.stringify` works on a
  * decoded session.
  */
-import { inspect } from "node:util";
+import { strictEncode64 } from "../bytes/index.js";
+
+// `util.inspect.custom` without importing node:util (it is a registered symbol in Node).
+const inspect = { custom: Symbol.for("nodejs.util.inspect.custom") } as const;
 
 /** A Ruby Symbol such as `:admin`. Compare by `.name`; JSON and `String()` give the bare name. */
 export class RubySymbol {
@@ -115,7 +118,7 @@ export class RubyObject {
     const plain = (v: unknown) => (typeof v === "bigint" ? v.toString() : v);
     const out: Record<string, unknown> = { $class: this.className };
     for (const [k, v] of Object.entries(this.ivars)) out[k] = plain(v);
-    if (this.data !== undefined) out["$data"] = this.data instanceof Uint8Array ? { $binary: Buffer.from(this.data).toString("base64") } : plain(this.data);
+    if (this.data !== undefined) out["$data"] = this.data instanceof Uint8Array ? { $binary: strictEncode64(this.data) } : plain(this.data);
     return out;
   }
 }

@@ -8,7 +8,7 @@
  * as exact digits. Reading: Ruby's `JSON.parse(quirks_mode: true)`, so bare scalars are accepted, and
  * integers beyond 2**53 come back as exact bigints instead of rounded numbers.
  */
-import { randomUUID } from "node:crypto";
+import { latin1String, utf8Bytes } from "../bytes/index.js";
 import { PayloadError, UnserializableError } from "../errors.js";
 import type { Serializer } from "./types.js";
 
@@ -21,13 +21,22 @@ const ESCAPES: Record<string, string> = {
 };
 const NEEDS_ESCAPE = /[<>&\u2028\u2029]/g;
 // A per-process marker no cookie can contain, so a user's string is never mistaken for a bigint.
-const MARKER_ID = randomUUID();
-const BIGINT_MARK = `\u0000bigint:${MARKER_ID}:`;
-const BIGINT_MARKED = new RegExp(`"\\\\u0000bigint:${MARKER_ID}:(-?\\d+)"`, "g");
+// Made on first use: Workers forbid generating random values at module load (global scope).
+let MARKER_ID: string | undefined;
+let BIGINT_MARK = "";
+let BIGINT_MARKED = /$^/g;
+function marker(): string {
+  if (MARKER_ID === undefined) {
+    MARKER_ID = globalThis.crypto.randomUUID();
+    BIGINT_MARK = `\u0000bigint:${MARKER_ID}:`;
+    BIGINT_MARKED = new RegExp(`"\\\\u0000bigint:${MARKER_ID}:(-?\\d+)"`, "g");
+  }
+  return BIGINT_MARK;
+}
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function bigintReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === "bigint") return BIGINT_MARK + value.toString();
+  if (typeof value === "bigint") return marker() + value.toString();
   if (value instanceof Uint8Array) throw new UnserializableError("a binary string cannot be written as JSON");
   return value;
 }
@@ -94,7 +103,7 @@ function markBigIntegers(text: string): string {
       while (j < text.length && /[0-9eE+\-.]/.test(text[j]!)) j++;
       const token = text.slice(i, j);
       if (/^-?\d+$/.test(token) && !Number.isSafeInteger(Number(token))) {
-        out += text.slice(last, i) + JSON.stringify(BIGINT_MARK + token);
+        out += text.slice(last, i) + JSON.stringify(marker() + token);
         last = j;
       }
       i = j - 1;
@@ -104,7 +113,8 @@ function markBigIntegers(text: string): string {
 }
 
 function reviveBigInt(_key: string, value: unknown): unknown {
-  return typeof value === "string" && value.startsWith(BIGINT_MARK) ? BigInt(value.slice(BIGINT_MARK.length)) : value;
+  const mark = marker();
+  return typeof value === "string" && value.startsWith(mark) ? BigInt(value.slice(mark.length)) : value;
 }
 
 /** `ActiveSupport::JSON.decode(text)`; throws `PayloadError`. */
@@ -125,10 +135,10 @@ const JSON_START = /^(?:[{["]|-?\d|true|false|null)/;
 export const jsonSerializer: Serializer = {
   format: "json",
   detect(bytes) {
-    return JSON_START.test(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 5)).toString("latin1"));
+    return JSON_START.test(latin1String(bytes.subarray(0, 5)));
   },
   dump(value) {
-    return Buffer.from(encodeJson(value), "utf8");
+    return utf8Bytes(encodeJson(value));
   },
   load(bytes) {
     let text: string;

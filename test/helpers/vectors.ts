@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { decodeJson } from "../../src/serializers/json.js";
 import { RubyObject, RubySymbol, RubyTime } from "../../src/ruby/types.js";
 import type { CookieJarOptions, CookieRotation } from "../../src/config.js";
+import { railsReadsWith } from "./railsReads.js";
 import { KeyGenerator } from "../../src/crypto/index.js";
 
 export interface VectorLine {
@@ -107,16 +108,4 @@ function rotationsOf(spec: RotationSpec, line: VectorLine): CookieJarOptions["co
  * A decoded value in the shape of `rails_reads` (the vectors' README): Symbols as strings, Times as
  * ISO-8601 with microseconds, binary strings as {"$binary": base64}, Ranges as "1..10".
  */
-export function asRailsReads(value: unknown): unknown {
-  if (value instanceof RubyTime) return value.toISOStringMicro();
-  if (value instanceof RubySymbol) return value.name;
-  if (value instanceof RubyObject) return value.toJSON();
-  if (value instanceof Uint8Array) return { $binary: Buffer.from(value).toString("base64") };
-  if (Array.isArray(value)) return value.map(asRailsReads);
-  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [String(asRailsReads(k)), asRailsReads(v)]));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asRailsReads(v)]));
-  }
-  return value;
-}
-
+export const asRailsReads = railsReadsWith({ RubyObject, RubySymbol, RubyTime }, (bytes) => Buffer.from(bytes).toString("base64"));

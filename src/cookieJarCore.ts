@@ -1,0 +1,141 @@
+/**
+ * What both cookie jars share above the crypto layer: the synchronous `CookieJar` (src/jar.ts,
+ * node:crypto) and the asynchronous one (src/asyncJar.ts, Web Crypto or node:crypto). Reading:
+ *
+ *   cookie string → unescape (src/cookie) → [the jar opens it with the first scheme that
+ *   authenticates] → take off the `_rails` envelope, check purpose and expiry (src/envelope)
+ *   → deserialize (src/serializers) → value
+ *
+ * and writing runs the same layers top-down with the primary scheme. Nothing here imports a
+ * crypto backend, so the edge build can use it without node:crypto.
+ */
+import { escapeCookieValue, unescapeCookieValue } from "./cookie/escape.js";
+import type { ResolvedConfig } from "./config.js";
+import { checkMetadata, unwrap, wrap } from "./envelope/metadata.js";
+import { CookieFormatError, CookieOverflowError, RailsCookieError, TooLargeError } from "./errors.js";
+import { deserialize, type SerializerFormat } from "./serializers/index.js";
+import type { SchemeInfo, SchemeSource } from "./schemes.js";
+import { utf8Length } from "./bytes/index.js";
+
+/** `ActionDispatch::Cookies::MAX_COOKIE_SIZE`. */
+export const MAX_COOKIE_SIZE = 4096;
+
+/**
+ * Longest raw input we look at. A Rails cookie is at most 4096 bytes before escaping and escaping at
+ * most triples it; anything longer cannot be a Rails cookie and is refused before any work.
+ */
+export const MAX_INPUT_LENGTH = 3 * MAX_COOKIE_SIZE;
+
+/**
+ * What a Rails session holds, as Node sees it: String keys (`session.to_hash`), values of any of the
+ * Ruby types the serializer carries (README: "Ruby values"). Narrow a value before using it.
+ */
+export type RailsSessionData = Record<string, unknown>;
+
+/**
+ * A decoded cookie. `T` is what you know the cookie holds (`decode<RailsSessionData>(…)` for a
+ * session): it is not checked at run time, just as `JSON.parse` is not.
+ */
+export interface DecodedCookie<T = unknown> {
+  /** What Rails' `cookies.encrypted[name]` / `cookies.signed[name]` returns. */
+  value: T;
+  /** The envelope's `pur`, or null. */
+  purpose: string | null;
+  /** The envelope's `exp`, or null when it does not expire server-side. */
+  expiresAt: Date | null;
+  /** How the cookie was protected and which of the jar's schemes opened it. */
+  scheme: {
+    protection: string;
+    keyDerivation: SchemeInfo["keyDerivation"];
+    source: SchemeSource;
+    rotationIndex?: number;
+    serializer: SerializerFormat;
+    enveloped: boolean;
+  };
+  /** Rails would write this cookie again in the primary format (read through a rotation or fallback, or in a foreign serialization). */
+  needsRewrite: boolean;
+  /** The serialized bytes inside the cookie (after the envelope), as Rails wrote them. */
+  payload: Uint8Array;
+}
+
+export interface SetOptions {
+  /** Server-side expiry put in the envelope: a Date, or seconds from now (Rails' `expires: 1.hour`). */
+  expires?: Date | number | null;
+}
+
+/**
+ * The raw cookie as the schemes read it: refuses what cannot be a Rails cookie before any work,
+ * then undoes Rack's escaping. Shared with the async jar (src/asyncJar.ts), as are the three below.
+ * @internal
+ */
+export function cookieValueOf(raw: string): string {
+  if (typeof raw !== "string" || raw.length === 0) throw new CookieFormatError("empty cookie");
+  if (raw.length > MAX_INPUT_LENGTH) throw new TooLargeError(`cookie is ${raw.length} characters, more than Rails ever writes`);
+  return unescapeCookieValue(raw);
+}
+
+/** Above the crypto layer: envelope, purpose and expiry, serializer, for the plaintext `opened` authenticated. @internal */
+export function openedCookie(config: ResolvedConfig, name: string, plaintext: Uint8Array, opened: SchemeInfo): DecodedCookie {
+
+  // Rails 3 secret_token cookies predate the envelope.
+  const unwrapped = unwrap(plaintext, opened.source === "secret_token" ? 0 : config.railsVersion);
+  checkMetadata(unwrapped, { purpose: `cookie.${name}`, now: config.now(), railsVersion: config.railsVersion });
+  const result = deserialize(unwrapped.message, config.cookiesSerializer, config.railsVersion);
+
+  return {
+    value: result.value,
+    purpose: unwrapped.purpose,
+    expiresAt: unwrapped.expiresAt,
+    scheme: {
+      protection: opened.protection,
+      keyDerivation: opened.keyDerivation,
+      source: opened.source,
+      ...(opened.rotationIndex === undefined ? {} : { rotationIndex: opened.rotationIndex }),
+      serializer: result.format,
+      enveloped: unwrapped.enveloped,
+    },
+    needsRewrite: opened.source !== "primary" || result.needsRewrite,
+    payload: unwrapped.message,
+  };
+}
+
+/** The plaintext the primary scheme seals: the serialized bytes, in the `_rails` envelope when Rails writes one. @internal */
+export function plaintextToSeal(config: ResolvedConfig, name: string, serialized: Uint8Array, options: SetOptions): Uint8Array {
+  const expiresAt = resolveExpiry(options.expires, config.now);
+
+  // When the envelope is written (AbstractCookieJar#commit, spec §4.1).
+  const version = config.railsVersion;
+  const enveloped =
+    version >= 6.0
+      ? expiresAt !== null || config.useCookiesWithMetadata
+      : version >= 5.2 && config.useAuthenticatedCookieEncryption && expiresAt !== null;
+  return enveloped
+    ? wrap(serialized, { expiresAt, purpose: version >= 6.0 && config.useCookiesWithMetadata ? `cookie.${name}` : null })
+    : serialized;
+}
+
+/** The sealed value as `Set-Cookie` carries it; throws `CookieOverflowError` beyond 4096 bytes. @internal */
+export function sealedCookie(config: ResolvedConfig, name: string, sealed: string): string {
+  // 4.2–8.0 count the value only; 8.1 counts name and value (cookies.rb `check_for_overflow!`).
+  const size = utf8Length(sealed) + (config.railsVersion >= 8.1 ? utf8Length(name) : 0);
+  if (size > MAX_COOKIE_SIZE) throw new CookieOverflowError(name, size);
+  return escapeSealed(sealed);
+}
+
+// A sealed cookie is strict base64, `--` and lower-case hex: of its characters Rack's escape
+// (`URI.encode_www_form_component`) changes only these three. Replacing them gives exactly what
+// `escapeCookieValue` gives for that alphabet, without its byte-by-byte loop, which was 40% of the
+// time of `set` on a Rails session (docs/bench.md). Any other string takes the general path.
+// (Three literal replaceAll calls beat one regex replace with a callback.)
+const SEALED_ALPHABET = /^[A-Za-z0-9+/=-]*$/;
+function escapeSealed(sealed: string): string {
+  if (!SEALED_ALPHABET.test(sealed)) return escapeCookieValue(sealed);
+  return sealed.replaceAll("+", "%2B").replaceAll("/", "%2F").replaceAll("=", "%3D");
+}
+
+function resolveExpiry(expires: SetOptions["expires"], now: () => Date): Date | null {
+  if (expires === undefined || expires === null) return null;
+  if (expires instanceof Date) return expires;
+  if (typeof expires === "number" && Number.isFinite(expires)) return new Date(now().getTime() + expires * 1000);
+  throw new RailsCookieError("invalid_option", "expires must be a Date or a number of seconds");
+}
