@@ -10,3 +10,4 @@ export { MemCacheStore, type MemCacheStoreOptions, type MemjsClientLike } from "
 export type { CacheStoreOptions } from "./cacheSession.js";
 export { type CacheFormatVersion, type CacheSerializer, type CacheCoderOptions } from "../cache/coder.js";
 export { zlibCompressor, type Compressor } from "../cache/compressor.js";
+export { listSessions, findUserSessions, revokeSession, revokeStoredSession, revokeUserSessions, type UserSessionsOptions } from "./management.js";
