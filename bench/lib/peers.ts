@@ -21,7 +21,7 @@ const require = createRequire(resolve(BENCH, "package.json"));
 
 /** Installs the peers from bench/package-lock.json when bench/node_modules lacks them. */
 export function ensurePeersInstalled(): void {
-  const missing = ["rails5-cookie-parser", "rails-session-decoder"].filter(
+  const missing = ["rails5-cookie-parser", "rails-session-decoder", "express-session", "connect-redis"].filter(
     (p) => !existsSync(resolve(BENCH, "node_modules", p, "package.json")),
   );
   if (missing.length === 0) return;

@@ -10,11 +10,12 @@ import { encode } from "./encode.js";
 import { explain } from "./explain.js";
 import { HELP } from "./help.js";
 import { inspect } from "./inspect.js";
+import { sessions } from "./sessions.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, type Io } from "./io.js";
 import { UsageError } from "./options.js";
 import { paintFor } from "./output.js";
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { decode, inspect, explain, encode };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { decode, inspect, explain, encode, sessions };
 
 /** Set by tsup from package.json (tsup.config.ts); absent when run from the sources. */
 declare const __RCC_VERSION__: string | undefined;
@@ -75,6 +76,12 @@ const io: Io = {
   paint: paintFor(process.stdout.isTTY === true, process.env),
   paintErr: paintFor(process.stderr.isTTY === true, process.env),
 };
+
+// `rails-cookie sessions list | head`: a closed pipe ends the listing quietly, as for any Unix tool.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
 
 run(process.argv.slice(2), io).then(
   (code) => {
