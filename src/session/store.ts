@@ -150,7 +150,7 @@ function compact(data: Record<string, unknown>): Record<string, unknown> {
  * `data.stringify_keys!` (CookieStore `unpacked_cookie_data`): the cookie must hold a Hash; Symbol
  * and Integer keys become Strings. Anything else is not a session (Rails would raise; we start fresh).
  */
-function stringifyKeys(value: unknown): Record<string, unknown> {
+export function stringifyKeys(value: unknown): Record<string, unknown> {
   const out = Object.create(null) as Record<string, unknown>;
   if (value instanceof Map) {
     for (const [k, v] of value) {
