@@ -24,6 +24,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { createSessionStore, type SessionStore, type SessionStoreOptions } from "./session/store.js";
+import type { ServerSessionCore, ServerSessionStoreOptions } from "./session/serverStore.js";
 import { resetSession, sessionState, type RailsSession } from "./session/session.js";
 import { consumeFlash, keepFlash, readFlash, setFlash, type Flashes } from "./rails/flash.js";
 import {
@@ -53,34 +54,62 @@ type Next = (err?: unknown) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 
 export type RailsSessionOptions = SessionStoreOptions;
+export type { ServerSessionCore, ServerSessionStoreOptions, SessionErrorContext, SessionErrorHandler } from "./session/serverStore.js";
 
 const STORE = Symbol("rails-cookie-codec.store");
 
-/** The middleware. Build it once per app: keys are derived here, not per request. */
-export function railsSession(options: RailsSessionOptions): Middleware & { store: SessionStore } {
+/**
+ * The middleware. Build it once per app: keys are derived here, not per request.
+ *
+ * With `store` (RedisCacheStore, MemCacheStore, RedisSessionStore, ActiveRecordStore) the session
+ * is loaded from the server before `next()` runs, and written back before the response's headers
+ * go out: the response is held (its `writeHead`/`write`/`end` calls queued, as express-session
+ * defers `end`) until the store has the session, so a failed write can still become `next(err)`.
+ */
+export function railsSession(options: ServerSessionStoreOptions): Middleware & { store: ServerSessionCore };
+export function railsSession(options: RailsSessionOptions): Middleware & { store: SessionStore };
+export function railsSession(options: RailsSessionOptions | ServerSessionStoreOptions): Middleware & { store: SessionStore | ServerSessionCore } {
+  if ("store" in options && options.store !== undefined) return serverSession(options);
   const store = createSessionStore(options);
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const header = req.headers.cookie;
     const session = store.load(Array.isArray(header) ? header.join("; ") : header);
-    Object.defineProperty(req, "session", {
-      configurable: true,
-      enumerable: true,
-      get: () => session,
-      set: (value: unknown) => {
-        if (value === session) return;
-        // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
-        resetSession(session);
-        if (value !== null && value !== undefined && typeof value === "object") {
-          for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
-        }
-      },
-    });
-    (req as unknown as Record<symbol, unknown>)[STORE] = store;
+    attachSession(req, session, store);
     hookHeaders(res, () => store.commit(session), next);
     next();
   };
   return Object.assign(middleware, { store });
+}
+
+function serverSession(options: ServerSessionStoreOptions): Middleware & { store: ServerSessionCore } {
+  const store = createSessionStore(options);
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    const header = req.headers.cookie;
+    store.load(Array.isArray(header) ? header.join("; ") : header).then((session) => {
+      attachSession(req, session, store);
+      hookHeadersAsync(res, () => store.commit(session), next);
+      next();
+    }, next);
+  };
+  return Object.assign(middleware, { store });
+}
+
+function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
+  Object.defineProperty(req, "session", {
+    configurable: true,
+    enumerable: true,
+    get: () => session,
+    set: (value: unknown) => {
+      if (value === session) return;
+      // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
+      resetSession(session);
+      if (value !== null && value !== undefined && typeof value === "object") {
+        for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
+      }
+    },
+  });
+  (req as unknown as Record<symbol, unknown>)[STORE] = store;
 }
 
 /**
@@ -138,6 +167,62 @@ function hookHeaders(res: ServerResponse, commit: () => string | null, next: Nex
   } as ServerResponse["end"];
 }
 
+/**
+ * `hookHeaders` for an async commit: the first `writeHead`/`write`/`end` starts the commit, and
+ * they (and any that follow) are queued and replayed in order once the store has written the
+ * session and its Set-Cookie is on the response. A failed commit drops the queue and goes to
+ * `next(err)`, as the synchronous hook does. `write` answers true while queued: the queue is
+ * replayed as soon as the store answers (bounded by the store's timeout).
+ */
+function hookHeadersAsync(res: ServerResponse, commit: () => Promise<string | null>, next: Next): void {
+  const original = { writeHead: res.writeHead, write: res.write, end: res.end };
+  type Method = keyof typeof original;
+  let state: "open" | "committing" | "done" | "failed" = "open";
+  const queue: Array<[Method, unknown[]]> = [];
+  let headersArg: OutgoingHttpHeaders | undefined;
+
+  const call = (method: Method, args: unknown[]): unknown => (original[method] as (...a: unknown[]) => unknown).apply(res, args);
+
+  const start = (): void => {
+    state = "committing";
+    commit().then(
+      (cookie) => {
+        state = "done";
+        if (cookie !== null && !res.headersSent) appendSetCookie(res, cookie, headersArg);
+        for (const [method, args] of queue.splice(0)) call(method, args);
+      },
+      (error: unknown) => {
+        state = "failed";
+        queue.length = 0;
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = 500;
+        next(error);
+      },
+    );
+  };
+
+  const hooked = (method: Method, result: (res: ServerResponse) => unknown) =>
+    function (this: ServerResponse, ...args: unknown[]) {
+      if (state === "done") return call(method, args);
+      // After a failed commit the error handler answers; the handler's own calls are swallowed.
+      if (state === "failed") return method === "write" ? false : this;
+      if (state === "open" && res.headersSent) {
+        state = "done";
+        return call(method, args);
+      }
+      if (method === "writeHead") {
+        headersArg = args.find((a, i) => i > 0 && a !== null && typeof a === "object" && !Array.isArray(a)) as OutgoingHttpHeaders | undefined;
+      }
+      queue.push([method, args]);
+      if (state === "open") start();
+      return result(this);
+    };
+
+  res.writeHead = hooked("writeHead", (r) => r) as ServerResponse["writeHead"];
+  res.write = hooked("write", () => true) as ServerResponse["write"];
+  res.end = hooked("end", (r) => r) as ServerResponse["end"];
+}
+
 function appendSetCookie(res: ServerResponse, cookie: string, headersArg?: OutgoingHttpHeaders): void {
   // Headers given to writeHead() win over setHeader() ones, so a Set-Cookie there must carry ours.
   if (headersArg) {
@@ -162,8 +247,8 @@ function sessionOf(req: IncomingMessage): RailsSession {
   return session!;
 }
 
-function storeOf(req: IncomingMessage): SessionStore {
-  const store = (req as unknown as Record<symbol, SessionStore | undefined>)[STORE];
+function storeOf(req: IncomingMessage): SessionStore | ServerSessionCore {
+  const store = (req as unknown as Record<symbol, SessionStore | ServerSessionCore | undefined>)[STORE];
   if (!store) throw new TypeError("app.use(railsSession(...)) must run first");
   return store;
 }
@@ -190,7 +275,8 @@ export function flash(req: IncomingMessage): {
 
 /** The CSRF settings of the app, as its `railsVersion` / `loadDefaults` imply. */
 function csrfOptionsOf(req: IncomingMessage) {
-  const config = storeOf(req).jar.config;
+  const store = storeOf(req);
+  const config = "store" in store ? store : store.jar.config;
   return {
     railsVersion: config.railsVersion.toFixed(1),
     // `urlsafe_csrf_tokens` comes from `load_defaults "6.1"` (ignored by the helper from 7.1 on).

@@ -58,3 +58,11 @@ export {
   type SessionCookieOptions,
   type SameSite,
 } from "./session/index.js";
+export {
+  defaultOnError,
+  type ServerSessionCore,
+  type ServerSessionStoreOptions,
+  type SessionErrorContext,
+  type SessionErrorHandler,
+} from "./session/serverStore.js";
+export * from "./stores/index.js";

@@ -43,6 +43,12 @@ export interface SessionState {
   idChanged: boolean;
   /** The serialized data as loaded, to detect any change, however deep, at commit time. */
   snapshot: Uint8Array | null;
+  /**
+   * false for server-side stores: the id lives in the cookie and the store's key, not in the data
+   * (actionpack session/cache_store.rb keeps no "session_id" in the Hash; `session["session_id"]`
+   * still answers the id, as Rails' `Request::Session#[]` does). Default: true (cookie store).
+   */
+  idInData?: boolean;
 }
 
 const STATE = Symbol("rails-cookie-codec.session");
@@ -64,7 +70,7 @@ export function resetSession(session: RailsSession): void {
   const state = requireState(session);
   for (const key of Object.keys(state.data)) delete state.data[key];
   state.id = generateSessionId();
-  state.data["session_id"] = state.id;
+  if (state.idInData !== false) state.data["session_id"] = state.id;
   state.idChanged = true;
 }
 
@@ -72,7 +78,7 @@ export function resetSession(session: RailsSession): void {
 export function renewSession(session: RailsSession): void {
   const state = requireState(session);
   state.id = generateSessionId();
-  state.data["session_id"] = state.id;
+  if (state.idInData !== false) state.data["session_id"] = state.id;
   state.idChanged = true;
 }
 
@@ -103,7 +109,7 @@ export function createSession(state: SessionState): RailsSession {
       if (key === STATE) return state;
       // The handler may have reset the session: always go through state.data, never the original target.
       if (own(key)) return state.data[key as string];
-      if (key === "id") return state.id;
+      if (key === "id" || (key === "session_id" && state.idInData === false)) return state.id;
       return methods[key];
     },
     set(_target, key, value) {
@@ -137,4 +143,16 @@ export function createSession(state: SessionState): RailsSession {
     },
   }) as RailsSession;
   return proxy;
+}
+
+/**
+ * `session.to_hash.delete_if { |k, v| v.nil? }` (Rack `commit_session`). Without a nil to drop it is
+ * the session object itself, which keeps the record of how Ruby wrote each entry.
+ */
+export function compactSessionData(data: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(data);
+  if (!keys.some((k) => data[k] === null || data[k] === undefined)) return data;
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of keys) if (data[k] !== null && data[k] !== undefined) out[k] = data[k];
+  return out;
 }

@@ -22,7 +22,8 @@ import { parseCookieHeader } from "../cookie/escape.js";
 import { InvalidOptionError, PayloadError, RailsCookieError } from "../errors.js";
 import { RubySymbol } from "../ruby/types.js";
 import { serialize } from "../serializers/index.js";
-import { createSession, generateSessionId, sessionState, type RailsSession, type SessionState } from "./session.js";
+import { compactSessionData, createSession, generateSessionId, sessionState, type RailsSession, type SessionState } from "./session.js";
+import { createServerSessionStore, type ServerSessionCore, type ServerSessionStoreOptions } from "./serverStore.js";
 import { resolveCookieOptions, serializeSetCookie, type ResolvedCookieOptions, type SessionCookieOptions } from "./setCookie.js";
 
 export interface SessionStoreOptions extends CookieJarOptions {
@@ -47,7 +48,19 @@ export interface SessionStore {
   readonly key: string;
 }
 
-export function createSessionStore(options: SessionStoreOptions): SessionStore {
+/**
+ * With `store` (a server-side store: RedisCacheStore, MemCacheStore, RedisSessionStore,
+ * ActiveRecordStore) the session lives on the server and `load`/`commit` are async
+ * (src/session/serverStore.ts); without it, Rails' CookieStore, synchronous.
+ */
+export function createSessionStore(options: ServerSessionStoreOptions): ServerSessionCore;
+export function createSessionStore(options: SessionStoreOptions): SessionStore;
+export function createSessionStore(options: SessionStoreOptions | ServerSessionStoreOptions): SessionStore | ServerSessionCore {
+  if ("store" in options && options.store !== undefined) return createServerSessionStore(options);
+  return createCookieSessionStore(options);
+}
+
+function createCookieSessionStore(options: SessionStoreOptions): SessionStore {
   const { key, expireAfter = null, cookie, ...jarOptions } = options;
   if (typeof key !== "string" || key === "") throw new InvalidOptionError("key (the session cookie name) is required");
   if (expireAfter !== null && !(typeof expireAfter === "number" && Number.isFinite(expireAfter) && expireAfter > 0)) {
@@ -112,7 +125,7 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
     // `write_session`: the cookie always carries the store's id, whatever the handler did to the key.
     if (state.data["session_id"] !== state.id) state.data["session_id"] = state.id;
 
-    const data = compact(state.data);
+    const data = compactSessionData(state.data);
     const serialized = serialize(data, config.cookiesSerializer);
     // A session that came without a cookie is written once it holds anything besides its id.
     const changed =
@@ -132,18 +145,6 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   }
 
   return { load, commit, jar, key };
-}
-
-/**
- * `session.to_hash.delete_if { |k, v| v.nil? }` (Rack `commit_session`). Without a nil to drop it is
- * the session object itself, which keeps the record of how Ruby wrote each entry.
- */
-function compact(data: Record<string, unknown>): Record<string, unknown> {
-  const keys = Object.keys(data);
-  if (!keys.some((k) => data[k] === null || data[k] === undefined)) return data;
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const k of keys) if (data[k] !== null && data[k] !== undefined) out[k] = data[k];
-  return out;
 }
 
 /**

@@ -42,6 +42,12 @@ export interface WriteSessionOptions {
   expireAfter: number | null;
   /** The core's clock (tests pin it). */
   now: Date;
+  /**
+   * Set only when nothing but a change of the data requires this write (same id, no expiry to push
+   * forward): the `FoundSession.payload` the session was loaded with. A store whose serialization of
+   * `data` is exactly these bytes may skip the write; one that ignores it simply always writes.
+   */
+  unchangedPayload?: Uint8Array | null;
 }
 
 /** One stored session, as listing yields it. */
@@ -61,11 +67,19 @@ export interface ListSessionsOptions {
   /** Entries fetched per round trip (Redis `SCAN COUNT`, SQL batch). */
   batchSize?: number;
   signal?: AbortSignal;
+  /** The clock relative TTLs are turned into `expiresAt` with (default: now; tests pin it). */
+  now?: Date;
 }
 
 export interface ServerSessionStore {
   /** What Rails calls this store: "RedisCacheStore", "MemCacheStore", "RedisSessionStore", "ActiveRecordStore". */
   readonly name: string;
+  /**
+   * The session's `expire_after` when the core is given none (seconds, or null). Rails' CacheStore
+   * takes the cache's `expires_in` (`options[:expire_after] ||= @cache.options[:expires_in]`).
+   * Optional: absent means null.
+   */
+  readonly defaultExpireAfter?: number | null;
   /** `find_session`: the session under the private id, else under the public id, else null. */
   findSession(sid: SessionId): Promise<FoundSession | null>;
   /** `write_session`: store `data` under the private id (and drop a legacy public-id entry). */
