@@ -17,7 +17,8 @@ import {
   trimThresholdFromEnv,
 } from "../src/stores/activeRecord/row.js";
 import { parseGemVersion } from "../src/stores/activeRecord/gemVersion.js";
-import { decode64, dumpSessionData, encode64, loadSessionData, rubyJsonDump } from "../src/stores/activeRecord/serializers.js";
+import { decode64, dumpSessionData, encode64, loadSessionData } from "../src/stores/activeRecord/serializers.js";
+import { generateJson } from "../src/stores/redisSessionStore.js";
 import { asRailsReads } from "./helpers/vectors.js";
 import { describeArLine, loadArLines, railsIgnoredRow } from "./helpers/ar-sessions.js";
 
@@ -228,7 +229,7 @@ describe("the gem's text forms", () => {
   });
 
   it("JSON.dump leaves <, >, & and U+2028 as they are but keeps a written-out \\u003c", () => {
-    expect(rubyJsonDump({ a: "<b>&\u2028", b: "\\u003c", c: "\\\\u003e" })).toBe('{"a":"<b>&\u2028","b":"\\\\u003c","c":"\\\\\\\\u003e"}');
+    expect(generateJson({ a: "<b>&\u2028", b: "\\u003c", c: "\\\\u003e" })).toBe('{"a":"<b>&\u2028","b":"\\\\u003c","c":"\\\\\\\\u003e"}');
   });
 
   it("identity: JSON session data → row → data (property)", () => {

@@ -5,3 +5,23 @@
 export { sessionIdFor, type SessionId, type ServerSessionStore, type FoundSession, type WriteSessionOptions, type StoredSessionInfo, type ListSessionsOptions } from "./types.js";
 export { RedisSessionStore, generateJson, type RedisSessionStoreOptions, type RedisSessionStoreSerializer } from "./redisSessionStore.js";
 export { DEFAULT_REDIS_TIMEOUT_MS, type RedisClientLike, type NodeRedisClientLike, type IoRedisClientLike } from "./redisClient.js";
+export {
+  ActiveRecordStore,
+  type ActiveRecordStoreOptions,
+  type TrimOptions,
+  type CleanerOptions,
+} from "./activeRecordStore.js";
+export type { ActiveRecordSerializer } from "./activeRecord/serializers.js";
+export type { GemVersion } from "./activeRecord/gemVersion.js";
+export type { SqlClient, SqlDialect, SqlRow, SqlValue, DataColumnType } from "./activeRecord/sql.js";
+export {
+  sqlClientFor,
+  pgSqlClient,
+  mysql2SqlClient,
+  betterSqlite3SqlClient,
+  type ActiveRecordClient,
+  type PgQueryable,
+  type Mysql2PromiseQueryable,
+  type Mysql2CallbackQueryable,
+  type BetterSqlite3Database,
+} from "./activeRecord/drivers/index.js";

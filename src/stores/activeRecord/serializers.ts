@@ -24,6 +24,9 @@ import { RailsCookieError, SessionEntryError, UnserializableError } from "../../
 import { dump as marshalDump, load as marshalLoad } from "../../marshal/index.js";
 import { decodeJson, encodeJson } from "../../serializers/json.js";
 import { stringifyKeys } from "../../session/store.js";
+// Ruby's `JSON.generate`/`JSON.dump` (ActiveSupport's text minus its HTML escapes), shared with the
+// redis-session-store gem's serializer.
+import { generateJson } from "../redisSessionStore.js";
 import { writesMultiJson, type GemVersion } from "./gemVersion.js";
 
 export type ActiveRecordSerializer = "marshal" | "json" | "hybrid" | "null";
@@ -47,18 +50,6 @@ export function encode64(bytes: Uint8Array): string {
 export function decode64(text: string): Uint8Array {
   if (!BASE64_TEXT.test(text)) throw new SessionEntryError("data column is not Base64 (serializer :marshal)");
   return Buffer.from(text.replace(/[\r\n]/g, ""), "base64");
-}
-
-/**
- * Ruby's `JSON.dump` (the `json` gem's generator, as the `:json` serializer calls it): the same text
- * as ActiveSupport's encoder except that `<`, `>`, `&`, U+2028 and U+2029 stay as they are. The
- * escapes `encodeJson` adds are undone; an escaped backslash (`\\`) is consumed as a pair first, so
- * a string that holds the six characters `\u003c` keeps them.
- */
-export function rubyJsonDump(value: unknown): string {
-  return encodeJson(value).replace(/\\\\|\\u(003c|003e|0026|2028|2029)/g, (m, code: string | undefined) =>
-    code === undefined ? m : String.fromCharCode(parseInt(code, 16)),
-  );
 }
 
 function entryError(serializer: ActiveRecordSerializer, error: unknown): SessionEntryError {
@@ -124,7 +115,7 @@ export function dumpSessionData(
         return encode64(marshalDump(data));
       case "json":
       case "hybrid":
-        return writesMultiJson(gemVersion) ? encodeJson({ value: data }) : rubyJsonDump({ value: data });
+        return writesMultiJson(gemVersion) ? encodeJson({ value: data }) : generateJson({ value: data });
       case "null":
         return encodeJson(data);
     }
