@@ -34,7 +34,14 @@ module RailsFixtureApp
     end
 
     config.action_dispatch.cookies_serializer = RCC.serializer.to_sym
-    config.session_store :cookie_store, key: RCC.session_key, expire_after: RCC.expire_after
+    if RCC.session_store
+      # Server-side sessions: config.session_store :cache_store over Rails.cache (Redis or Memcached).
+      raise ArgumentError, "session_store.type must be cache_store" unless RCC.session_store["type"] == "cache_store"
+      config.cache_store = RCC.cache_store
+      config.session_store :cache_store, key: RCC.session_key, expire_after: RCC.expire_after
+    else
+      config.session_store :cookie_store, key: RCC.session_key, expire_after: RCC.expire_after
+    end
     RCC.apply_extra(config)
 
     # Exceptions must reach bin/oracle (it reports them) instead of becoming a 500 page.

@@ -10,11 +10,12 @@ import { encode } from "./encode.js";
 import { explain } from "./explain.js";
 import { HELP } from "./help.js";
 import { inspect } from "./inspect.js";
+import { sessions } from "./sessions.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, type Io } from "./io.js";
 import { UsageError } from "./options.js";
 import { paintFor } from "./output.js";
 
-const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { decode, inspect, explain, encode };
+const COMMANDS: Record<string, (argv: string[], io: Io) => Promise<number>> = { decode, inspect, explain, encode, sessions };
 
 /** Runs one command line; never throws for a user's mistake or a bad cookie. */
 export async function run(argv: string[], io: Io): Promise<number> {

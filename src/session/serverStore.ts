@@ -136,7 +136,7 @@ export function createServerSessionStore(options: ServerSessionStoreOptions): Se
         loaded.cookieId = raw;
         const sid = sessionIdFor(raw);
         try {
-          const found = await store.findSession(sid);
+          const found = await store.findSession(sid, { now: now() });
           if (found !== null) {
             data = found.data;
             loaded.found = sid;

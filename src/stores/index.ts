@@ -5,6 +5,12 @@
 export { sessionIdFor, type SessionId, type ServerSessionStore, type FoundSession, type WriteSessionOptions, type StoredSessionInfo, type ListSessionsOptions } from "./types.js";
 export { RedisSessionStore, generateJson, type RedisSessionStoreOptions, type RedisSessionStoreSerializer } from "./redisSessionStore.js";
 export { DEFAULT_REDIS_TIMEOUT_MS, type RedisClientLike, type NodeRedisClientLike, type IoRedisClientLike } from "./redisClient.js";
+export { RedisCacheStore, type RedisCacheStoreOptions } from "./redisCacheStore.js";
+export { MemCacheStore, type MemCacheStoreOptions, type MemjsClientLike } from "./memCacheStore.js";
+export type { CacheStoreOptions } from "./cacheSession.js";
+export { type CacheFormatVersion, type CacheSerializer, type CacheCoderOptions } from "../cache/coder.js";
+export { zlibCompressor, type Compressor } from "../cache/compressor.js";
+export { listSessions, findUserSessions, revokeSession, revokeStoredSession, revokeUserSessions, type UserSessionsOptions } from "./management.js";
 export {
   ActiveRecordStore,
   type ActiveRecordStoreOptions,

@@ -11,6 +11,7 @@
  * `SessionStoreUnavailableError` instead of a request that hangs.
  */
 import { InvalidOptionError, SessionStoreUnavailableError } from "../errors.js";
+import { bounded } from "./bounded.js";
 
 type Arg = string | Buffer;
 
@@ -53,28 +54,7 @@ export class RedisCommands {
 
   /** One command, bounded in time; any client error becomes `SessionStoreUnavailableError`. */
   send(args: Arg[], buffers = false): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new SessionStoreUnavailableError(`Redis did not answer ${String(args[0])} within ${this.#timeout} ms`));
-      }, this.#timeout);
-      timer.unref?.();
-      let sent: Promise<unknown>;
-      try {
-        sent = this.#send(args, buffers);
-      } catch (error) {
-        sent = Promise.reject(error);
-      }
-      sent.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(new SessionStoreUnavailableError(`Redis ${String(args[0])} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
-        },
-      );
-    });
+    return bounded(() => this.#send(args, buffers), this.#timeout, `Redis ${String(args[0])}`);
   }
 
   async get(key: string): Promise<Buffer | null> {

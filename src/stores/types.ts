@@ -80,8 +80,11 @@ export interface ServerSessionStore {
    * Optional: absent means null.
    */
   readonly defaultExpireAfter?: number | null;
-  /** `find_session`: the session under the private id, else under the public id, else null. */
-  findSession(sid: SessionId): Promise<FoundSession | null>;
+  /**
+   * `find_session`: the session under the private id, else under the public id, else null. `now`
+   * (the core's clock) is what a store that checks expiry itself (a cache entry's `expires_at`) compares with.
+   */
+  findSession(sid: SessionId, options?: { now?: Date }): Promise<FoundSession | null>;
   /** `write_session`: store `data` under the private id (and drop a legacy public-id entry). */
   writeSession(sid: SessionId, data: Record<string, unknown>, options: WriteSessionOptions): Promise<void>;
   /** `delete_session`: drop the session under both ids. */

@@ -1,6 +1,7 @@
 /** fixtures/rails-server-sessions/vectors.jsonl: sessions real Rails 6.1–8.0 kept in Redis and Memcached (README there). */
 import { readFileSync } from "node:fs";
 import { decodeJson } from "../../src/serializers/json.js";
+import type { CacheCoderOptions } from "../../src/cache/coder.js";
 import { fixturePath } from "./vectors.js";
 
 export interface ServerVector {
@@ -45,3 +46,16 @@ export const describeVector = (v: ServerVector) =>
 export const storeBytes = (v: ServerVector) => Buffer.from(v.store_value_b64, "base64");
 /** The clock at which Rails wrote the entry (vectors expire: never read them on today's clock). */
 export const writtenAt = (v: ServerVector) => new Date(Math.floor(v.written_at * 1000));
+
+/** The cache coder options of a cache-store line (Rails version, load_defaults, serializer, compression). */
+export function coderOptionsFor(v: ServerVector): CacheCoderOptions {
+  const c = v.store_options.cache!;
+  return {
+    loadDefaults: v.defaults,
+    railsVersion: v.rails.slice(0, 3),
+    ...(c.serializer === "message_pack" ? { serializer: "message_pack" as const } : {}),
+    ...(c.coder === "Marshal" ? { serializer: "coder_marshal" as const } : {}),
+    ...(c.compress !== undefined ? { compress: c.compress } : {}),
+    ...(c.compress_threshold !== undefined ? { compressThreshold: c.compress_threshold } : {}),
+  };
+}

@@ -14,7 +14,7 @@ module Rcc
     DEFAULTS = %w[5.0 5.1 5.2 6.0 6.1].freeze
     SERIALIZERS = %w[json marshal hybrid].freeze
 
-    attr_reader :defaults, :serializer, :secret_key_base, :session_key, :expire_after, :extra, :secret_token
+    attr_reader :defaults, :serializer, :secret_key_base, :session_key, :expire_after, :extra, :secret_token, :session_store
 
     def self.from_env(env = ENV)
       raw = env["RCC_CONFIG"] or raise ArgumentError, "RCC_CONFIG is not set (a JSON object, see rails-fixture-app/README.md)"
@@ -32,6 +32,21 @@ module Rcc
       @expire_after = h["expire_after"]
       @extra = h.fetch("extra", {}) || {}
       @secret_token = h["secret_token"]
+      # Optional server-side sessions: {"type": "cache_store", "cache": {"store": "redis_cache_store"
+      # | "mem_cache_store", "url" | "servers", and the cache's own options (namespace, compress,
+      # compress_threshold, expires_in)}}. Absent: the cookie store.
+      @session_store = h["session_store"]
+    end
+
+    # `config.cache_store = …` for a server-side session store (README.md).
+    def cache_store
+      cache = session_store.fetch("cache")
+      options = cache.reject { |k, _| %w[store url servers].include?(k) }.transform_keys(&:to_sym)
+      case cache.fetch("store")
+      when "redis_cache_store" then [:redis_cache_store, { url: cache.fetch("url"), **options }]
+      when "mem_cache_store" then [:mem_cache_store, cache.fetch("servers"), options]
+      else raise ArgumentError, "session_store.cache.store must be redis_cache_store or mem_cache_store"
+      end
     end
 
     # Applies `extra` ("namespace.setting" => value) as `config.<namespace>.<setting> = value`.
@@ -59,6 +74,7 @@ module Rcc
       h = { "defaults" => defaults, "serializer" => serializer, "secret_key_base" => secret_key_base,
             "session_key" => session_key, "expire_after" => expire_after, "extra" => extra }
       h["secret_token"] = secret_token if secret_token
+      h["session_store"] = session_store if session_store
       h
     end
 

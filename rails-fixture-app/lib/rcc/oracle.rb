@@ -20,6 +20,16 @@ module Rcc
       end
   end
 
+  # The same observation for ActionDispatch::Session::CacheStore#find_session
+  # (actionpack/lib/action_dispatch/middleware/session/cache_store.rb): it returns the sid it was
+  # given when the cache held a session under it, and a freshly generated one when it did not.
+  module ObserveCacheStore
+    private
+      def find_session(req, sid)
+        super.tap { |found_sid, _| req.set_header("rcc.session_cookie_accepted", !sid.nil? && found_sid.equal?(sid)) }
+      end
+  end
+
   # The batch driver behind bin/oracle: one booted app, one JSON object in, one JSON object out.
   # Every operation is one full request through Rails.application.call (the real middleware
   # stack), built with Rack::MockRequest.env_for.
@@ -30,6 +40,7 @@ module Rcc
       @app = app
       @config = RailsFixtureApp::RCC
       ActionDispatch::Session::CookieStore.prepend(ObserveCookieStore) unless ActionDispatch::Session::CookieStore < ObserveCookieStore
+      ActionDispatch::Session::CacheStore.prepend(ObserveCacheStore) unless ActionDispatch::Session::CacheStore < ObserveCacheStore
     end
 
     def handle(op)
@@ -69,7 +80,9 @@ module Rcc
         else raise ArgumentError, "write needs value_json or value_marshal_b64"
         end
       _env, headers = request("/oracle/write", op.merge("value" => value))
-      written(headers, op.fetch("kind"), op.fetch("name"))
+      # A server-side entry carries its own expiry (Cache::Entry#expired? deletes it on read): read it
+      # back on the clock it was written with, or an entry written in the past is gone.
+      written(headers, op.fetch("kind"), op.fetch("name"), (op["now"] if @config.session_store))
     end
 
     # {"scenario","now"?} → {"kind","name","value","set_cookie","rails_reads",...,"csrf_token"?}
@@ -80,10 +93,10 @@ module Rcc
     end
 
     private
-      def written(headers, kind, name)
+      def written(headers, kind, name, now = nil)
         line = set_cookie_for(headers, name) or raise "Rails wrote no #{name} cookie"
         value = line[/\A[^=]*=([^;]*)/, 1]
-        back = read("kind" => kind, "name" => name, "value" => value)
+        back = read({ "kind" => kind, "name" => name, "value" => value, "now" => now }.compact)
         { "kind" => kind, "name" => name, "value" => value, "set_cookie" => line,
           "rails_reads" => back["rails_reads"], "rails_reads_marshal" => back["rails_reads_marshal"] }
       end
