@@ -38,8 +38,9 @@ export function uniqueNamespace(label: string): string {
   return `rcc-test-${label}-${randomBytes(4).toString("hex")}`;
 }
 
-export type RedisFlavour = "node-redis" | "ioredis";
-export const REDIS_FLAVOURS: RedisFlavour[] = ["node-redis", "ioredis"];
+export type RedisFlavour = "node-redis" | "node-redis-4" | "ioredis";
+/** node-redis 5, node-redis 4 (dev dependency `redis4`, an npm alias of redis@4) and ioredis 5. */
+export const REDIS_FLAVOURS: RedisFlavour[] = ["node-redis", "node-redis-4", "ioredis"];
 
 /** A connected client of either library, and how to close it. */
 export async function connectRedis(flavour: RedisFlavour): Promise<{ client: any; close: () => Promise<void> }> {
@@ -48,6 +49,12 @@ export async function connectRedis(flavour: RedisFlavour): Promise<{ client: any
     const client = createClient({ url: redisUrl });
     await client.connect();
     return { client, close: async () => void (await client.close()) };
+  }
+  if (flavour === "node-redis-4") {
+    const { createClient } = await import("redis4");
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    return { client, close: async () => void (await client.quit()) };
   }
   const { Redis } = await import("ioredis");
   const client = new Redis(redisUrl!, { lazyConnect: true });
