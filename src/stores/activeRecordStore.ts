@@ -185,7 +185,6 @@ export class ActiveRecordStore implements ServerSessionStore {
    */
   async writeSession(sid: SessionId, data: Record<string, unknown>, options: WriteSessionOptions): Promise<void> {
     const text = this.dumpData(data);
-    const now = formatTimestamp(options.now);
     const s = this.#statements;
     if (options.unchangedPayload) {
       // The core loaded this row under the private id and nothing but its data can require a write:
@@ -193,10 +192,12 @@ export class ActiveRecordStore implements ServerSessionStore {
       // loaded record, without asking the database again. Unchanged: no query at all.
       const loaded = Buffer.from(options.unchangedPayload.buffer, options.unchangedPayload.byteOffset, options.unchangedPayload.byteLength).toString("utf8");
       if (!dataChanged(loaded, text, this.serializer, this.gemVersion)) return;
+      const now = formatTimestamp(options.now);
       const updated = await this.#run("write_session", () => this.sql.execute(s.update, [text, now, sid.privateId]));
       if (updated > 0) return;
       // The row went away meanwhile (trimmed, revoked): write it as a new one below.
     }
+    const now = formatTimestamp(options.now);
     const found = await this.#find(sid);
     if (found && !found.legacy) {
       if (!dataChanged(found.row.text, text, this.serializer, this.gemVersion)) return;
