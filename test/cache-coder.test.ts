@@ -70,6 +70,11 @@ describe("bad cache entries", () => {
     ];
     for (const bad of cases) expect(() => loadCacheEntry(coder, bad)).toThrow(expect.objectContaining({ code: "bad_session_entry" }));
   });
+  it("a Marshal bomb under the key is refused, not loaded", () => {
+    const deep = Buffer.concat([Buffer.from([0x00, 0x04, 0x08]), Buffer.alloc(100_000, "[\x06"), Buffer.from("0")]);
+    const wide = Buffer.concat([Buffer.from([0x00, 0x04, 0x08, 0x5b, 0x04, 0xff, 0xff, 0xff, 0x7f])]); // Array claiming 2**31 entries
+    for (const bomb of [deep, wide]) expect(() => loadCacheEntry(coder, bomb)).toThrow(expect.objectContaining({ code: "bad_session_entry" }));
+  });
   it("a zlib bomb is refused, not inflated", () => {
     const bomb = zlibCompressor.deflate(new Uint8Array(64 * 1024 * 1024));
     const header = Buffer.from(good.subarray(0, 15));

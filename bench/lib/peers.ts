@@ -20,7 +20,9 @@ const BENCH = resolve(import.meta.dirname, "..");
 const require = createRequire(resolve(BENCH, "package.json"));
 
 /** Installs the peers from bench/package-lock.json when bench/node_modules lacks them. */
-export function ensurePeersInstalled(peers: string[] = ["rails5-cookie-parser", "rails-session-decoder"]): void {
+export function ensurePeersInstalled(
+  peers: string[] = ["rails5-cookie-parser", "rails-session-decoder", "express-session", "connect-redis", "connect-pg-simple", "better-sqlite3-session-store"],
+): void {
   const missing = peers.filter(
     (p) => !existsSync(resolve(BENCH, "node_modules", p, "package.json")),
   );

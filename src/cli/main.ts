@@ -69,6 +69,12 @@ const io: Io = {
   paintErr: paintFor(process.stderr.isTTY === true, process.env),
 };
 
+// `rails-cookie sessions list | head`: a closed pipe ends the listing quietly, as for any Unix tool.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;

@@ -4,11 +4,11 @@
  * structurally (connect-redis' convention), so neither is a dependency: node-redis through
  * `sendCommand(args, options)`, ioredis through `call` / `callBuffer`.
  *
- * Every command is bounded by `timeout` (milliseconds, default 1000 — the `connect_timeout` /
- * `read_timeout` / `write_timeout` of 1 s that Rails' RedisCacheStore gives its client,
- * activesupport/lib/active_support/cache/redis_cache_store.rb `DEFAULT_REDIS_OPTIONS`): a server
- * that is down, or a client queueing commands while it reconnects, becomes a
- * `SessionStoreUnavailableError` instead of a request that hangs.
+ * Every command is bounded by `timeout` (milliseconds, default 1000: the `read_timeout` /
+ * `write_timeout` of 1 s Rails' RedisCacheStore gives its client, and from Rails 7.1 its
+ * `connect_timeout` too; activesupport/lib/active_support/cache/redis_cache_store.rb
+ * `DEFAULT_REDIS_OPTIONS`): a server that is down, or a client queueing commands while it
+ * reconnects, becomes a `SessionStoreUnavailableError` instead of a request that hangs.
  */
 import { InvalidOptionError, SessionStoreUnavailableError } from "../errors.js";
 import { bounded } from "./bounded.js";
@@ -80,9 +80,10 @@ export class RedisCommands {
     await this.send(["SETEX", key, String(seconds), Buffer.from(value.buffer, value.byteOffset, value.byteLength)]);
   }
 
+  /** One `DEL` per key, sent together (pipelined): keys of one session may sit in different Redis Cluster slots. */
   async del(keys: string[]): Promise<number> {
-    if (keys.length === 0) return 0;
-    return Number(await this.send(["DEL", ...keys]));
+    const counts = await Promise.all(keys.map((key) => this.send(["DEL", key])));
+    return counts.reduce<number>((sum, n) => sum + Number(n), 0);
   }
 
   /** PTTL in ms: -1 no expiry, -2 no key. */
