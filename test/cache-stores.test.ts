@@ -11,7 +11,7 @@ import { RedisCacheStore } from "../src/stores/redisCacheStore.js";
 import { MemCacheStore } from "../src/stores/memCacheStore.js";
 import type { ServerSessionStore } from "../src/stores/types.js";
 import { asRailsReads } from "./helpers/vectors.js";
-import { connectRedis, describeWithMemcached, describeWithRedis, memcachedServers, REDIS_FLAVOURS, uniqueNamespace } from "./helpers/servers.js";
+import { describeWithMemcached, describeWithRedis, forEachRedisClient, memcachedServers, uniqueNamespace } from "./helpers/servers.js";
 import { coderOptionsFor, describeVector, serverVectors, storeBytes, writtenAt, type ServerVector } from "./helpers/serverVectors.js";
 
 /** One line per configuration and scenario worth a live trip: every rich and expiring session. */
@@ -58,53 +58,46 @@ async function roundTrip(v: ServerVector, store: ServerSessionStore, put: () => 
 }
 
 describeWithRedis("RedisCacheStore on a real Redis", () => {
-  for (const flavour of REDIS_FLAVOURS) {
-    describe(flavour, () => {
-      let redis: Awaited<ReturnType<typeof connectRedis>>;
-      beforeAll(async () => {
-        redis = await connectRedis(flavour);
-      });
-      afterAll(async () => redis.close());
+  forEachRedisClient((client, flavour) => {
 
-      for (const v of live("redis_cache_store")) {
-        it(describeVector(v), async () => {
-          const namespace = uniqueNamespace("rcs");
-          const store = new RedisCacheStore({ client: redis.client, namespace, ...coderOptionsFor(v), expiresIn: v.store_options.cache!.expires_in ?? null });
-          const key = keyUnder(v, namespace);
-          await roundTrip(v, store, async () => void (await redis.client.set(key, storeBytes(v))), async (k) => (await redis.client.exists(k)) === 1, key);
-        });
-      }
-
-      it("writes SET … PX with Rails' milliseconds and lists what it wrote", async () => {
-        const namespace = uniqueNamespace("rcs-px");
-        const store = new RedisCacheStore({ client: redis.client, namespace, loadDefaults: "7.1" });
-        const now = new Date("2026-12-02T12:00:00.000Z");
-        const core = createSessionStore({ key: "_s", store, expireAfter: 1209600, loadDefaults: "7.1", now: () => now });
-        const s = await core.load(undefined);
-        s["user_id"] = 7;
-        await core.commit(s);
-        const key = store.keyFor(`2::${createHash("sha256").update(s.id).digest("hex")}`);
-        const pttl = Number(await (flavour === "node-redis" ? redis.client.pTTL(key) : flavour === "node-redis-4" ? redis.client.pTTL(key) : redis.client.pttl(key)));
-        expect(pttl).toBeGreaterThan(0);
-        expect(pttl).toBeLessThanOrEqual(1209600000);
-        const listed = [];
-        for await (const e of store.listSessions({ now })) listed.push(e);
-        expect(listed).toEqual([expect.objectContaining({ storeKey: key, data: expect.objectContaining({ user_id: 7 }), expiresAt: new Date(now.getTime() + 1209600000) })]);
+    for (const v of live("redis_cache_store")) {
+      it(describeVector(v), async () => {
+        const namespace = uniqueNamespace("rcs");
+        const store = new RedisCacheStore({ client: client(), namespace, ...coderOptionsFor(v), expiresIn: v.store_options.cache!.expires_in ?? null });
+        const key = keyUnder(v, namespace);
+        await roundTrip(v, store, async () => void (await client().set(key, storeBytes(v))), async (k) => (await client().exists(k)) === 1, key);
       });
+    }
 
-      it("another app's cache data under the key: a fresh session and bad_session_entry", async () => {
-        const namespace = uniqueNamespace("rcs-bad");
-        const store = new RedisCacheStore({ client: redis.client, namespace, loadDefaults: "7.1" });
-        const id = "00112233445566778899aabbccddeeff";
-        await redis.client.set(store.keyFor(`2::${createHash("sha256").update(id).digest("hex")}`), Buffer.from("\x00\x11\x01garbage"));
-        const errors: unknown[] = [];
-        const core = createSessionStore({ key: "_s", store, onError: (e) => void errors.push(e) });
-        const s = await core.load(`_s=${id}`);
-        expect(s.id).not.toBe(id);
-        expect(errors).toEqual([expect.objectContaining({ code: "bad_session_entry" })]);
-      });
+    it("writes SET … PX with Rails' milliseconds and lists what it wrote", async () => {
+      const namespace = uniqueNamespace("rcs-px");
+      const store = new RedisCacheStore({ client: client(), namespace, loadDefaults: "7.1" });
+      const now = new Date("2026-12-02T12:00:00.000Z");
+      const core = createSessionStore({ key: "_s", store, expireAfter: 1209600, loadDefaults: "7.1", now: () => now });
+      const s = await core.load(undefined);
+      s["user_id"] = 7;
+      await core.commit(s);
+      const key = store.keyFor(`2::${createHash("sha256").update(s.id).digest("hex")}`);
+      const pttl = Number(await (flavour === "ioredis" ? client().pttl(key) : client().pTTL(key)));
+      expect(pttl).toBeGreaterThan(0);
+      expect(pttl).toBeLessThanOrEqual(1209600000);
+      const listed = [];
+      for await (const e of store.listSessions({ now })) listed.push(e);
+      expect(listed).toEqual([expect.objectContaining({ storeKey: key, data: expect.objectContaining({ user_id: 7 }), expiresAt: new Date(now.getTime() + 1209600000) })]);
     });
-  }
+
+    it("another app's cache data under the key: a fresh session and bad_session_entry", async () => {
+      const namespace = uniqueNamespace("rcs-bad");
+      const store = new RedisCacheStore({ client: client(), namespace, loadDefaults: "7.1" });
+      const id = "00112233445566778899aabbccddeeff";
+      await client().set(store.keyFor(`2::${createHash("sha256").update(id).digest("hex")}`), Buffer.from("\x00\x11\x01garbage"));
+      const errors: unknown[] = [];
+      const core = createSessionStore({ key: "_s", store, onError: (e) => void errors.push(e) });
+      const s = await core.load(`_s=${id}`);
+      expect(s.id).not.toBe(id);
+      expect(errors).toEqual([expect.objectContaining({ code: "bad_session_entry" })]);
+    });
+  });
 });
 
 describeWithMemcached("MemCacheStore on a real Memcached (memjs)", () => {

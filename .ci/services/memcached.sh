@@ -6,7 +6,9 @@ PORT="${RCC_MEMCACHED_PORT:-21211}"
 DIR="${RCC_SERVICES_DIR:-${TMPDIR:-/tmp}/rcc-ci-services}/memcached-$PORT"
 PIDFILE="$DIR/memcached.pid"
 
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+running() { service_running "$PIDFILE"; }
 
 case "${1:-}" in
   start)
@@ -22,13 +24,7 @@ case "${1:-}" in
     echo "memcached did not start on 127.0.0.1:$PORT" >&2; exit 1
     ;;
   stop)
-    if running; then
-      pid="$(cat "$PIDFILE")"
-      kill "$pid"
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      echo "memcached on 127.0.0.1:$PORT stopped"
-    fi
-    rm -f "$PIDFILE"
+    service_stop "memcached on 127.0.0.1:$PORT" "$PIDFILE"
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

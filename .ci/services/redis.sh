@@ -8,7 +8,9 @@ PORT="${RCC_REDIS_PORT:-16379}"
 DIR="${RCC_SERVICES_DIR:-${TMPDIR:-/tmp}/rcc-ci-services}/redis-$PORT"
 PIDFILE="$DIR/redis.pid"
 
-running() { [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+running() { service_running "$PIDFILE"; }
 
 case "${1:-}" in
   start)
@@ -23,13 +25,7 @@ case "${1:-}" in
     echo "redis did not start on 127.0.0.1:$PORT:" >&2; cat "$DIR/redis.log" >&2 || true; exit 1
     ;;
   stop)
-    if running; then
-      pid="$(cat "$PIDFILE")"
-      kill "$pid"
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      echo "redis on 127.0.0.1:$PORT stopped"
-    fi
-    rm -f "$PIDFILE"
+    service_stop "redis on 127.0.0.1:$PORT" "$PIDFILE"
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

@@ -5,7 +5,7 @@
  * under CI=true, like describeWithRails.
  */
 import { randomBytes } from "node:crypto";
-import { describe, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 
 export const redisUrl: string | undefined = process.env.RCC_REDIS_URL || undefined;
 export const memcachedServers: string | undefined = process.env.RCC_MEMCACHED_SERVERS || undefined;
@@ -60,4 +60,21 @@ export async function connectRedis(flavour: RedisFlavour): Promise<{ client: any
   const client = new Redis(redisUrl!, { lazyConnect: true });
   await client.connect();
   return { client, close: async () => void (await client.quit()) };
+}
+
+/**
+ * A `describe` per Redis client library, each with a connected client (closed afterwards):
+ * `forEachRedisClient((client, flavour) => { it(…, async () => …client()…) })`.
+ */
+export function forEachRedisClient(fn: (client: () => any, flavour: RedisFlavour) => void): void {
+  for (const flavour of REDIS_FLAVOURS) {
+    describe(flavour, () => {
+      let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
+      beforeAll(async () => {
+        redis = await connectRedis(flavour);
+      });
+      afterAll(async () => redis?.close());
+      fn(() => redis!.client, flavour);
+    });
+  }
 }
