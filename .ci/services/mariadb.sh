@@ -9,7 +9,9 @@ SOCK="$DATA/mysqld.sock"
 PID="$DATA/mysqld.pid"
 USER_OPT=(); [ "$(id -u)" = 0 ] && USER_OPT=(--user=mysql)
 
-running() { [ -f "$PID" ] && kill -0 "$(cat "$PID")" 2>/dev/null; }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+running() { service_running "$PID"; }
 client() { mariadb --no-defaults -uroot --socket="$SOCK" "$@"; }
 
 case "${1:-}" in
