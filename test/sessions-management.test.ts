@@ -12,8 +12,7 @@ import { findUserSessions, revokeUserSessions } from "../src/stores/management.j
 import type { ServerSessionStore } from "../src/stores/types.js";
 import { setWardenUser } from "../src/rails/warden.js";
 import { sessions } from "../src/cli/sessions.js";
-import { paintFor } from "../src/cli/output.js";
-import type { Io } from "../src/cli/io.js";
+import { fakeIo } from "./helpers/cliIo.js";
 import { connectRedis, describeWithMemcached, describeWithRedis, memcachedServers, redisUrl, uniqueNamespace } from "./helpers/servers.js";
 
 const NOW = new Date("2026-12-02T12:00:00Z");
@@ -44,21 +43,6 @@ async function checkManagement(store: ServerSessionStore) {
   const left = [];
   for await (const s of store.listSessions({ now: NOW })) left.push(s);
   expect(left.map((s) => (s.data!["warden.user.user.key"] as unknown[])[0])).toEqual([[7]]);
-}
-
-function fakeIo(): Io & { text: () => string; errors: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
-    readStdin: async () => "",
-    env: {},
-    paint: paintFor(false, {}),
-    paintErr: paintFor(false, {}),
-    text: () => out,
-    errors: () => err,
-  };
 }
 
 describeWithRedis("session management on Redis", () => {

@@ -1,4 +1,4 @@
-# Shared by redis.sh and memcached.sh (sourced): a daemon of this job, known by its pid file.
+# Shared by redis.sh, memcached.sh and mariadb.sh (sourced): a daemon of this job, known by its pid file.
 # service_running PIDFILE; service_stop NAME PIDFILE (idempotent: nothing to do when not running).
 service_running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

@@ -20,8 +20,10 @@ const BENCH = resolve(import.meta.dirname, "..");
 const require = createRequire(resolve(BENCH, "package.json"));
 
 /** Installs the peers from bench/package-lock.json when bench/node_modules lacks them. */
-export function ensurePeersInstalled(): void {
-  const missing = ["rails5-cookie-parser", "rails-session-decoder", "express-session", "connect-redis"].filter(
+export function ensurePeersInstalled(
+  peers: string[] = ["rails5-cookie-parser", "rails-session-decoder", "express-session", "connect-redis", "connect-pg-simple", "better-sqlite3-session-store"],
+): void {
+  const missing = peers.filter(
     (p) => !existsSync(resolve(BENCH, "node_modules", p, "package.json")),
   );
   if (missing.length === 0) return;

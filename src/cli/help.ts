@@ -46,7 +46,7 @@ Commands:
   inspect   show a cookie for people: format, purpose, expiry, size, value with Ruby types
   explain   say why a cookie does not decode (or how it does)
   encode    write a cookie value Rails accepts
-  sessions  list, show and revoke server-side sessions in Redis or Memcached
+  sessions  list, show, revoke (and trim) server-side sessions in Redis, Memcached or SQL
 
 Examples:
   rails-cookie decode --app ~/src/myapp "_myapp_session=abc...%3D%3D"

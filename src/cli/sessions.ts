@@ -12,12 +12,14 @@ import { RedisCacheStore } from "../stores/redisCacheStore.js";
 import type { RedisClientLike } from "../stores/redisClient.js";
 import { RedisSessionStore, type RedisSessionStoreSerializer } from "../stores/redisSessionStore.js";
 import { sessionIdFor, type ServerSessionStore, type StoredSessionInfo } from "../stores/types.js";
+import type { ActiveRecordStore } from "../stores/activeRecordStore.js";
 import type { CacheSerializer } from "../cache/coder.js";
 import { EXIT_OK, EXIT_UNREADABLE, type Io } from "./io.js";
 import { parse, UsageError } from "./options.js";
 import { toJson } from "./output.js";
+import { openSqlStore, SQL_FLAGS, SQL_HELP, trimSessions } from "./sqlSessions.js";
 
-export const SESSIONS_HELP = `Usage: rails-cookie sessions <list|show|revoke> (--redis URL | --memcached HOST:PORT) [options]
+export const SESSIONS_HELP = `Usage: rails-cookie sessions <list|show|revoke|trim> (--redis URL | --memcached HOST:PORT | --database-url URL) [options]
 
 Server-side Rails sessions: config.session_store :cache_store (RedisCacheStore, MemCacheStore) or
 the redis-session-store gem (--store redis-session-store).
@@ -43,7 +45,11 @@ Options:
 Examples:
   rails-cookie sessions list --redis redis://127.0.0.1:6379/0 --namespace myapp-cache --user 42
   rails-cookie sessions revoke --redis redis://127.0.0.1:6379/0 --namespace myapp-cache --user 42
-  rails-cookie sessions show --memcached 127.0.0.1:11211 3f1c…(32 hex)`;
+  rails-cookie sessions show --memcached 127.0.0.1:11211 3f1c…(32 hex)
+  rails-cookie sessions list --database-url sqlite:db/production.sqlite3 --user 42
+  rails-cookie sessions trim --database-url postgres://app@127.0.0.1/app_production --days 30
+
+${SQL_HELP}`;
 
 const FLAGS = {
   redis: { type: "string" },
@@ -56,6 +62,7 @@ const FLAGS = {
   key: { type: "string" },
   batch: { type: "string" },
   json: { type: "boolean" },
+  ...SQL_FLAGS,
 } as const;
 
 /** Progress on stderr every this many sessions of a long scan. */
@@ -67,7 +74,7 @@ export async function sessions(argv: string[], io: Io): Promise<number> {
     io.out(SESSIONS_HELP + "\n");
     return EXIT_OK;
   }
-  if (action !== "list" && action !== "show" && action !== "revoke") throw new UsageError(`unknown sessions action ${JSON.stringify(action)}: list, show or revoke`);
+  if (action !== "list" && action !== "show" && action !== "revoke" && action !== "trim") throw new UsageError(`unknown sessions action ${JSON.stringify(action)}: list, show, revoke or trim`);
   const { values, positionals } = parse(rest, FLAGS);
   if (values["help"]) {
     io.out(SESSIONS_HELP + "\n");
@@ -80,8 +87,12 @@ export async function sessions(argv: string[], io: Io): Promise<number> {
   const scope = str("scope") ?? "user";
   const user = str("user");
 
+  if (action === "trim" && typeof v["database-url"] !== "string") {
+    throw new UsageError("trim is for SQL stores (--database-url): Redis and Memcached expire sessions themselves");
+  }
   const { store, close } = await openStore(v);
   try {
+    if (action === "trim") return await trimSessions(v, io, store as ActiveRecordStore);
     if (action === "list") {
       const listed = user === undefined ? listSessions(store, { batchSize }) : findUserSessions(store, { id: user, scope, batchSize });
       let count = 0;
@@ -136,6 +147,7 @@ function describe(session: StoredSessionInfo, scope: string) {
   return {
     storeKey: session.storeKey,
     expiresAt: session.expiresAt,
+    ...(session.updatedAt ? { updatedAt: session.updatedAt } : {}),
     user: userOf(session, scope),
     ...(session.error ? { error: (session.error as { code?: string }).code ?? session.error.message } : {}),
     data: session.data,
@@ -143,16 +155,20 @@ function describe(session: StoredSessionInfo, scope: string) {
 }
 
 function line(session: StoredSessionInfo, scope: string): string {
-  const expires = session.expiresAt ? session.expiresAt.toISOString() : "no expiry";
+  const expires = session.expiresAt ? session.expiresAt.toISOString() : session.updatedAt ? `updated ${session.updatedAt.toISOString()}` : "no expiry";
   if (session.data === null) return `${session.storeKey}  ${expires}  unreadable: ${session.error?.message ?? "?"}`;
   const user = userOf(session, scope);
   return `${session.storeKey}  ${expires}  ${user === null ? "no user" : `${scope} ${String(user)}`}  ${Object.keys(session.data).length} keys`;
 }
 
 async function openStore(v: Record<string, string | boolean | undefined>): Promise<{ store: ServerSessionStore; close: () => Promise<void> }> {
+  if (typeof v["database-url"] === "string") {
+    if (v["redis"] !== undefined || v["memcached"] !== undefined) throw new UsageError("give one of --redis, --memcached or --database-url");
+    return openSqlStore(v);
+  }
   const redis = typeof v["redis"] === "string" ? v["redis"] : undefined;
   const memcached = typeof v["memcached"] === "string" ? v["memcached"] : undefined;
-  if ((redis === undefined) === (memcached === undefined)) throw new UsageError("give one of --redis URL or --memcached HOST:PORT");
+  if ((redis === undefined) === (memcached === undefined)) throw new UsageError("give one of --redis URL or --memcached HOST:PORT (or --database-url URL)");
   const kind = (v["store"] as string | undefined) ?? "cache";
   if (kind !== "cache" && kind !== "redis-session-store") throw new UsageError("--store is cache or redis-session-store");
   const loadDefaults = v["load-defaults"] as LoadDefaults | undefined;

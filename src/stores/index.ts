@@ -11,3 +11,23 @@ export type { CacheStoreOptions } from "./cacheSession.js";
 export { type CacheFormatVersion, type CacheSerializer, type CacheCoderOptions } from "../cache/coder.js";
 export { zlibCompressor, type Compressor } from "../cache/compressor.js";
 export { listSessions, findUserSessions, revokeSession, revokeStoredSession, revokeUserSessions, type UserSessionsOptions } from "./management.js";
+export {
+  ActiveRecordStore,
+  type ActiveRecordStoreOptions,
+  type TrimOptions,
+  type CleanerOptions,
+} from "./activeRecordStore.js";
+export type { ActiveRecordSerializer } from "./activeRecord/serializers.js";
+export type { GemVersion } from "./activeRecord/gemVersion.js";
+export type { SqlClient, SqlDialect, SqlRow, SqlValue, DataColumnType } from "./activeRecord/sql.js";
+export {
+  sqlClientFor,
+  pgSqlClient,
+  mysql2SqlClient,
+  betterSqlite3SqlClient,
+  type ActiveRecordClient,
+  type PgQueryable,
+  type Mysql2PromiseQueryable,
+  type Mysql2CallbackQueryable,
+  type BetterSqlite3Database,
+} from "./activeRecord/drivers/index.js";

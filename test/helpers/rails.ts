@@ -122,6 +122,10 @@ export interface RailsCallOptions {
   allowErrors?: boolean;
   /** boot with the secret from <dir>/config/credentials.yml.enc + master.key (Rails' credentials) */
   credentialsDir?: string;
+  /** another batch script of rails-fixture-app/bin with the same JSON-lines protocol (default bin/oracle) */
+  script?: string;
+  /** extra environment for the script (e.g. bin/ar-sessions' RCC_AR_CONFIG) */
+  env?: Record<string, string>;
 }
 
 /** `ruby` runs and Rails (action_controller/railtie) loads. */
@@ -157,10 +161,11 @@ export async function runOracle(
 ): Promise<Record<string, unknown>[]> {
   if (ops.length === 0) return [];
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const env: NodeJS.ProcessEnv = { ...process.env, RCC_CONFIG: encodeJson(config) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, RCC_CONFIG: encodeJson(config) };
   if (options.credentialsDir) env.RCC_CREDENTIALS_DIR = resolve(options.credentialsDir);
   else delete env.RCC_CREDENTIALS_DIR;
-  const child = spawn("ruby", [ORACLE], { env, stdio: ["pipe", "pipe", "pipe"] });
+  const script = options.script ? resolve(fixtureAppDir, "bin", options.script) : ORACLE;
+  const child = spawn("ruby", [script], { env, stdio: ["pipe", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -183,7 +188,7 @@ export async function runOracle(
   if (timedOut || error || code !== 0 || lines.length !== ops.length) {
     const why = timedOut ? `killed after ${timeoutMs} ms` : error ? error.message : `exit ${code}`;
     throw new Error(
-      `rails-fixture-app/bin/oracle failed (${why}; ${lines.length}/${ops.length} answers)\n` +
+      `rails-fixture-app/bin/${options.script ?? "oracle"} failed (${why}; ${lines.length}/${ops.length} answers)\n` +
         `RCC_CONFIG=${encodeJson(config)}\n--- Ruby stderr ---\n${stderr}`,
     );
   }
