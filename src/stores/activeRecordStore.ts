@@ -16,6 +16,7 @@
  *   in place is written (gem 2.3.0's `data != self.data` compares objects the change is shared with).
  * - `deleteSession` removes the rows under both ids (the gem removes the first it finds).
  */
+import { positiveSeconds } from "./bounded.js";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { InvalidOptionError, RailsCookieError, SessionEntryError, SessionStoreUnavailableError } from "../errors.js";
 import { sqlClientFor, type ActiveRecordClient } from "./activeRecord/drivers/index.js";
@@ -76,11 +77,6 @@ export interface CleanerOptions {
 }
 
 const DEFAULT_TIMEOUT = 5;
-
-function positiveSeconds(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new InvalidOptionError(`${what} must be a positive number of seconds`);
-  return value;
-}
 
 function columnText(value: unknown): string | null {
   if (value === null || value === undefined) return null;

@@ -4,7 +4,13 @@
  * `SessionStoreUnavailableError` (code `store_unavailable`) after `timeout` ms instead of a request
  * that hangs. Any error the client raises becomes one too, with the client's error as `cause`.
  */
-import { SessionStoreUnavailableError } from "../errors.js";
+import { InvalidOptionError, SessionStoreUnavailableError } from "../errors.js";
+
+/** A duration option, in seconds as everywhere in this library (`timeout`, `expireAfter`, `olderThan`). */
+export function positiveSeconds(value: unknown, what: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) throw new InvalidOptionError(`${what} must be a positive number of seconds`);
+  return value;
+}
 
 export function bounded<T>(call: () => Promise<T>, timeout: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {

@@ -14,7 +14,7 @@ export interface CacheStoreOptions extends CacheCoderOptions {
   namespace?: string;
   /** The cache's `expires_in:` seconds: CacheStore's `expire_after` when none is given (`options[:expire_after] ||= @cache.options[:expires_in]`). */
   expiresIn?: number | null;
-  /** Milliseconds each server call may take (default 1000). */
+  /** Seconds each server call may take (default 1, Rails' read/write timeout). */
   timeout?: number;
 }
 

@@ -4,7 +4,7 @@
  */
 export { sessionIdFor, type SessionId, type ServerSessionStore, type FoundSession, type WriteSessionOptions, type StoredSessionInfo, type ListSessionsOptions } from "./types.js";
 export { RedisSessionStore, generateJson, type RedisSessionStoreOptions, type RedisSessionStoreSerializer } from "./redisSessionStore.js";
-export { DEFAULT_REDIS_TIMEOUT_MS, type RedisClientLike, type NodeRedisClientLike, type IoRedisClientLike } from "./redisClient.js";
+export { DEFAULT_SERVER_TIMEOUT, type RedisClientLike, type NodeRedisClientLike, type IoRedisClientLike } from "./redisClient.js";
 export { RedisCacheStore, type RedisCacheStoreOptions } from "./redisCacheStore.js";
 export { MemCacheStore, type MemCacheStoreOptions, type MemjsClientLike } from "./memCacheStore.js";
 export type { CacheStoreOptions } from "./cacheSession.js";

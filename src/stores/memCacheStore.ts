@@ -18,9 +18,9 @@ import { connect } from "node:net";
 import { createInterface } from "node:readline";
 import { InvalidOptionError, SessionEntryError, SessionStoreUnavailableError, type RailsCookieError } from "../errors.js";
 import { dalliEntryBytes, dalliItem } from "../cache/dalli.js";
-import { bounded } from "./bounded.js";
+import { bounded, positiveSeconds } from "./bounded.js";
 import { CacheSessionCodec, type CacheStoreOptions } from "./cacheSession.js";
-import { DEFAULT_REDIS_TIMEOUT_MS } from "./redisClient.js";
+import { DEFAULT_SERVER_TIMEOUT } from "./redisClient.js";
 import { bytesEqual } from "./redisListing.js";
 import type { FoundSession, ListSessionsOptions, ServerSessionStore, SessionId, StoredSessionInfo, WriteSessionOptions } from "./types.js";
 
@@ -64,7 +64,7 @@ export class MemCacheStore implements ServerSessionStore {
     this.codec = new CacheSessionCodec(options);
     this.defaultExpireAfter = this.codec.expiresIn;
     this.#client = options.client;
-    this.#timeout = options.timeout ?? DEFAULT_REDIS_TIMEOUT_MS;
+    this.#timeout = positiveSeconds(options.timeout ?? DEFAULT_SERVER_TIMEOUT, "timeout") * 1000;
   }
 
   /** `normalize_key`: the namespaced key, `%XX`-escaping what memcached keys cannot hold. */

@@ -4,14 +4,14 @@
  * structurally (connect-redis' convention), so neither is a dependency: node-redis through
  * `sendCommand(args, options)`, ioredis through `call` / `callBuffer`.
  *
- * Every command is bounded by `timeout` (milliseconds, default 1000: the `read_timeout` /
+ * Every command is bounded by `timeout` (seconds, default 1: the `read_timeout` /
  * `write_timeout` of 1 s Rails' RedisCacheStore gives its client, and from Rails 7.1 its
  * `connect_timeout` too; activesupport/lib/active_support/cache/redis_cache_store.rb
  * `DEFAULT_REDIS_OPTIONS`): a server that is down, or a client queueing commands while it
  * reconnects, becomes a `SessionStoreUnavailableError` instead of a request that hangs.
  */
 import { InvalidOptionError, SessionStoreUnavailableError } from "../errors.js";
-import { bounded } from "./bounded.js";
+import { bounded, positiveSeconds } from "./bounded.js";
 
 type Arg = string | Buffer;
 
@@ -31,15 +31,16 @@ export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
 /** node-redis 5 maps RESP blob strings (`$`, 36) to Buffers with this; node-redis 4 reads `returnBuffers`. */
 const NODE_REDIS_BUFFERS = { returnBuffers: true, typeMapping: { 36: Buffer } };
 
-export const DEFAULT_REDIS_TIMEOUT_MS = 1000;
+/** Seconds a Redis or Memcached call may take by default (Rails' 1 s read/write timeout). */
+export const DEFAULT_SERVER_TIMEOUT = 1;
 
 export class RedisCommands {
   readonly #send: (args: Arg[], buffers: boolean) => Promise<unknown>;
   readonly #timeout: number;
 
-  constructor(client: RedisClientLike, timeout = DEFAULT_REDIS_TIMEOUT_MS) {
-    if (!(typeof timeout === "number" && timeout > 0)) throw new InvalidOptionError("timeout must be a positive number of milliseconds");
-    this.#timeout = timeout;
+  /** `timeout`: seconds. */
+  constructor(client: RedisClientLike, timeout: number = DEFAULT_SERVER_TIMEOUT) {
+    this.#timeout = positiveSeconds(timeout, "timeout") * 1000;
     const c = client as Partial<IoRedisClientLike & NodeRedisClientLike> | null;
     if (c && typeof c.callBuffer === "function" && typeof c.call === "function") {
       const io = client as IoRedisClientLike;

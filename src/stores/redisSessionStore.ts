@@ -39,7 +39,7 @@ export interface RedisSessionStoreOptions {
   serializer?: RedisSessionStoreSerializer;
   /** `redis: { expire_after: }`, seconds: the session's expiry when the core is given none. */
   expireAfter?: number | null;
-  /** Milliseconds each Redis command may take (default 1000). */
+  /** Seconds each Redis command may take (default 1, Rails' read/write timeout). */
   timeout?: number;
 }
 
