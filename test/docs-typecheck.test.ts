@@ -3,7 +3,7 @@
  * against the built package (its `exports` and .d.ts, imported by name as `rails-cookie-codec`).
  *
  * Each block is its own module. The names the snippets take from the code around them (an
- * Express `req`/`res`, a `jar` or `store` built in an earlier block, a `raw` cookie value, a
+ * Express `app`/`req`/`res`, a `jar` or `store` built in an earlier block, a `raw` cookie value, a
  * `secretKeyBase`) are declared once in a prelude; everything else a block uses it must import.
  * `npm test` builds dist/ before vitest runs.
  */
@@ -32,10 +32,11 @@ function tsBlocks(doc: string): Block[] {
 const docs = ["README.md", ...readdirSync(resolve(repoRoot, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)];
 const blocks = docs.flatMap(tsBlocks);
 
-const PRELUDE = `import type { Request, Response } from "express";
+const PRELUDE = `import type { Express, Request, Response } from "express";
 import type { CookieJar, SessionStore } from "rails-cookie-codec";
 declare global {
   /** What the snippets take from the code around them. */
+  const app: Express;
   const req: Request;
   const res: Response;
   const raw: string;
