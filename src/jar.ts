@@ -141,12 +141,26 @@ export class CookieCodec {
    * primary scheme. Throws `CookieOverflowError` beyond 4096 bytes, like Rails' `CookieOverflow`.
    */
   set(name: string, value: unknown, options: SetOptions = {}): string {
-    return this.setSerialized(name, serialize(value, this.#config.cookiesSerializer), options);
+    return this.setSerialized(name, this.serialize(name, value), options);
   }
 
   /**
-   * `set` for bytes already serialized in this jar's format (`serialize(value, jar.config.cookiesSerializer)`
-   * from `src/serializers`): for callers that serialize anyway, like the session store, which
+   * `value` in this jar's format, for `setSerialized`. The writer stops once the bytes pass 4096:
+   * sealing only adds to them, so no larger payload fits a cookie, and a value that shares objects
+   * (a Marshal DAG rewritten as JSON or MessagePack) cannot make it write for long. Throws
+   * `CookieOverflowError` there, `UnserializableError` for what the format cannot hold.
+   */
+  serialize(name: string, value: unknown): Uint8Array {
+    try {
+      return serialize(value, this.#config.cookiesSerializer, { maxBytes: MAX_COOKIE_SIZE });
+    } catch (error) {
+      if (!(error instanceof TooLargeError)) throw error;
+      throw new CookieOverflowError(name, MAX_COOKIE_SIZE + 1, `${name} cookie overflowed: its value is more than ${MAX_COOKIE_SIZE} bytes once serialized (${error.message})`);
+    }
+  }
+
+  /**
+   * `set` for bytes already serialized in this jar's format (`codec.serialize(name, value)`): for callers that serialize anyway, like the session store, which
    * compares those bytes with the `payload` it read to see whether anything changed.
    */
   setSerialized(name: string, serialized: Uint8Array, options: SetOptions = {}): string {
