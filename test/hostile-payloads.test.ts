@@ -131,6 +131,18 @@ describe("2. untyped RangeError from commit() / set()", () => {
     expect(valueOrCode(() => jar.encrypted.set("c", [e]))).toEqual({ code: "unserializable" });
   });
 
+  it("a JSON session 100 levels deep read under :marshal (6.1's JSON fallback) is written back as Marshal that reads back (a property-test finding)", () => {
+    const jar = new CookieJar({ secretKeyBase, loadDefaults: "6.1", cookiesSerializer: "json", now });
+    const cookie = jar.encrypted.setSerialized(KEY, Buffer.from(`{"session_id":"x","d":${"[".repeat(99)}${"]".repeat(99)}}`));
+    const store = storeFor("marshal");
+    const session = store.load(`${KEY}=${cookie}`);
+    session["touched"] = 1;
+    const written = store.commit(session)!;
+    const back = store.jar.encrypted.decode(KEY, written.slice(KEY.length + 1, written.indexOf(";")));
+    expect(back.scheme.serializer).toBe("marshal");
+    expect((back.value as Record<string, unknown>)["d"]).toEqual(session["d"]);
+  });
+
   it("a cyclic value under :json is unserializable (not a RangeError)", () => {
     const a: unknown[] = [];
     a.push(a);

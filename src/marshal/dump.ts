@@ -29,7 +29,8 @@ import { encodeTime } from "./time.js";
 import { magnitudeBytesLE } from "../ruby/bignum.js";
 
 const encoder = new TextEncoder();
-const MAX_DEPTH = 10_000;
+/** Deepest nesting written: a quarter of what the loader reads (1024), so whatever we write, we read back. */
+const MAX_DEPTH = 256;
 
 function isAsciiOnly(b: Uint8Array): boolean {
   for (const x of b) if (x >= 0x80) return false;

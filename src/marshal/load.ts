@@ -32,7 +32,11 @@ import {
 import { decodeTime } from "./time.js";
 
 export interface MarshalLimits {
-  /** Deepest nesting of values (default 64). */
+  /**
+   * Deepest nesting of values (default 1024). Above what our writer writes (256, src/marshal/dump.ts)
+   * and what a JSON (100) or MessagePack (128) cookie rewritten as Marshal can hold, so that every
+   * cookie we write reads back; each `I`/`e` wrapper counts as a level too.
+   */
   maxDepth?: number;
   /** Most objects plus symbols in the tables (default 100 000). */
   maxObjects?: number;
@@ -66,7 +70,7 @@ class Reader {
   private readonly maxBignumBytes: number;
 
   constructor(private readonly b: Uint8Array, limits: MarshalLimits) {
-    this.maxDepth = limits.maxDepth ?? 64;
+    this.maxDepth = limits.maxDepth ?? 1024;
     this.maxObjects = limits.maxObjects ?? 100_000;
     this.maxBignumBytes = limits.maxBignumBytes ?? 1024;
   }
