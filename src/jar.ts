@@ -32,6 +32,9 @@ export const MAX_COOKIE_SIZE = 4096;
  */
 export const MAX_INPUT_LENGTH = 3 * MAX_COOKIE_SIZE;
 
+/** Where `CookieCodec#serialize` stops writing: far past anything that fits a cookie, far below a blocked event loop. */
+const MAX_SERIALIZED_BYTES = 3 * MAX_COOKIE_SIZE;
+
 export interface DecodedCookie {
   /** What Rails' `cookies.encrypted[name]` / `cookies.signed[name]` returns. */
   value: unknown;
@@ -145,17 +148,18 @@ export class CookieCodec {
   }
 
   /**
-   * `value` in this jar's format, for `setSerialized`. The writer stops once the bytes pass 4096:
-   * sealing only adds to them, so no larger payload fits a cookie, and a value that shares objects
-   * (a Marshal DAG rewritten as JSON or MessagePack) cannot make it write for long. Throws
-   * `CookieOverflowError` there, `UnserializableError` for what the format cannot hold.
+   * `value` in this jar's format, for `setSerialized`. Sealing only adds to the bytes, so nothing
+   * past 4096 fits a cookie; the writer stops at three times that (up to there `setSerialized`
+   * reports the sealed size as Rails does), so a value that shares objects (a Marshal DAG rewritten
+   * as JSON or MessagePack) cannot make it write for long. Throws `CookieOverflowError` there,
+   * `UnserializableError` for what the format cannot hold.
    */
   serialize(name: string, value: unknown): Uint8Array {
     try {
-      return serialize(value, this.#config.cookiesSerializer, { maxBytes: MAX_COOKIE_SIZE });
+      return serialize(value, this.#config.cookiesSerializer, { maxBytes: MAX_SERIALIZED_BYTES });
     } catch (error) {
       if (!(error instanceof TooLargeError)) throw error;
-      throw new CookieOverflowError(name, MAX_COOKIE_SIZE + 1, `${name} cookie overflowed: its value is more than ${MAX_COOKIE_SIZE} bytes once serialized (${error.message})`);
+      throw new CookieOverflowError(name, MAX_SERIALIZED_BYTES + 1, `${name} cookie overflowed: its value is more than ${MAX_SERIALIZED_BYTES} bytes once serialized (${error.message})`);
     }
   }
 
