@@ -38,9 +38,9 @@ interface Run {
  * counts what the CLI accepted. A run still going after 30 s is killed (and then fails the test
  * through `signal`): the guard against a hang, not a measurement.
  */
-function cli(args: string[], options: { input?: string; stream?: number } = {}): Promise<Run> {
+function cli(args: string[], options: { input?: string; stream?: number; nodeArgs?: string[] } = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? "" }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH ?? "" }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let accepted = 0;
@@ -191,5 +191,22 @@ describe("payloads that once gave a stack trace", () => {
       const run = await cli([command, "--secret-key-base", secretKeyBase, "--now", NOW, "--name", "_app_session", cookie]);
       expectOneLineError(run, 1, /too_large: /);
     }
+  });
+});
+
+describe("the last-resort guard", () => {
+  // A bug is simulated by breaking a builtin before the CLI starts (`--import` of a data: module).
+  const breaking = (code: string) => ["--import", `data:text/javascript,${encodeURIComponent(code)}`];
+
+  it("an unexpected error inside a command: one line, exit 70, no stack", async () => {
+    const run = await cli(["decode", "--secret-key-base", secretKeyBase, "x"], { nodeArgs: breaking('String.prototype.trim = () => { throw new TypeError("boom in trim"); };') });
+    expect(run.stderr).toBe("rails-cookie: internal error: TypeError: boom in trim\n");
+    expect(run.code).toBe(70);
+  });
+
+  it("an error thrown outside the command's promise (a stream event): the same", async () => {
+    const run = await cli(["decode", "--secret-key-base", secretKeyBase, "-"], { input: "abc", nodeArgs: breaking('Buffer.concat = () => { throw new RangeError("boom in concat"); };') });
+    expect(run.stderr).toBe("rails-cookie: internal error: RangeError: boom in concat\n");
+    expect(run.code).toBe(70);
   });
 });

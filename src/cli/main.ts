@@ -65,7 +65,13 @@ function internalError(error: unknown): void {
   process.stderr.write(`rails-cookie: internal error: ${detail.split("\n")[0]}${stack}\n`);
   process.exitCode = 70;
 }
-process.on("uncaughtException", internalError);
+// Thrown outside `run` (a stream's error event, a stray rejection): the same line, and stop there.
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (error: unknown) => {
+    internalError(error);
+    process.exit();
+  });
+}
 
 run(process.argv.slice(2), io).then((code) => {
   process.exitCode = code;
