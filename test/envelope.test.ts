@@ -133,3 +133,16 @@ describeWithRails("real Rails 6.1 reads each envelope variant exactly as Node do
     expect(new Set(table.map((r) => r.rails))).toEqual(new Set(["accepted", "refused"]));
   });
 });
+
+describe("an envelope nested past Ruby's JSON limit", () => {
+  it("pur or exp 4000 levels deep: a typed error, never a RangeError", () => {
+    for (const loadDefaults of ["6.1", "7.1"] as const) {
+      const jar = new CookieJar({ secretKeyBase, loadDefaults, cookiesSerializer: "json", now });
+      const deep = "[".repeat(4000) + "]".repeat(4000);
+      for (const [exp, pur] of [["null", deep], [deep, '"cookie.c"']]) {
+        const raw = sealRaw(jar, envelopeText(message, exp!, pur!));
+        expect(nodeReads(jar, raw), `${loadDefaults} ${exp === "null" ? "pur" : "exp"}`).not.toBe("accepted");
+      }
+    }
+  });
+});

@@ -85,7 +85,11 @@ export function unwrap(plaintext: Buffer, railsVersion: number): Unwrapped {
  */
 function purposeOf(pur: unknown): string | null {
   if (pur === null || pur === undefined) return null;
-  return typeof pur === "string" ? pur : JSON.stringify(pur);
+  if (typeof pur === "string") return pur;
+  // Shown in the error, never compared as data: a short description (the value may be nested
+  // thousands deep), in a form no `cookie.<name>` purpose can take.
+  if (Array.isArray(pur)) return "[…] (an Array)";
+  return typeof pur === "object" ? "{…} (a Hash)" : String(pur);
 }
 
 /**
