@@ -11,9 +11,8 @@
  */
 import { resolveConfig, type CookieJarOptions, type ResolvedConfig } from "./config.js";
 import { CookieFormatError, RailsCookieError } from "./errors.js";
-import { cookieValueOf, openedCookie, plaintextToSeal, sealedCookie, type DecodedCookie, type SetOptions } from "./cookieJarCore.js";
+import { cookieValueOf, openedCookie, plaintextToSeal, sealedCookie, serializeForCookie, type DecodedCookie, type SetOptions } from "./cookieJarCore.js";
 import type { AsyncScheme } from "./schemes.js";
-import { serialize } from "./serializers/index.js";
 import { withSerializers } from "./serializers/lazy.js";
 import { backend } from "./backend/index.js";
 
@@ -69,7 +68,7 @@ export class AsyncCookieCodec {
   /** `CookieCodec#set`: the escaped `Set-Cookie` value, written with the primary scheme. */
   set(name: string, value: unknown, options: SetOptions = {}): Promise<string> {
     // serialize() throws synchronously for an unwritable value; the caller sees a rejection either way.
-    return this.#seal(name, () => serialize(value, this.#config.cookiesSerializer), options);
+    return this.#seal(name, () => serializeForCookie(this.#config, name, value), options);
   }
 
   /** `CookieCodec#setSerialized`. */

@@ -13,7 +13,7 @@ import { escapeCookieValue, unescapeCookieValue } from "./cookie/escape.js";
 import type { ResolvedConfig } from "./config.js";
 import { checkMetadata, unwrap, wrap } from "./envelope/metadata.js";
 import { CookieFormatError, CookieOverflowError, RailsCookieError, TooLargeError } from "./errors.js";
-import { deserialize, type SerializerFormat } from "./serializers/index.js";
+import { deserialize, serialize, type SerializerFormat } from "./serializers/index.js";
 import type { SchemeInfo, SchemeSource } from "./schemes.js";
 import { utf8Length } from "./bytes/index.js";
 
@@ -25,6 +25,25 @@ export const MAX_COOKIE_SIZE = 4096;
  * most triples it; anything longer cannot be a Rails cookie and is refused before any work.
  */
 export const MAX_INPUT_LENGTH = 3 * MAX_COOKIE_SIZE;
+
+/** Where serializing a cookie's value stops: far past anything that fits a cookie, far below a blocked event loop. */
+const MAX_SERIALIZED_BYTES = 3 * MAX_COOKIE_SIZE;
+
+/**
+ * `value` in the jar's format, for sealing. Sealing only adds to the bytes, so nothing past 4096
+ * fits a cookie; the writer stops at three times that (up to there the sealed size is reported as
+ * Rails does), so a value that shares objects (a Marshal DAG rewritten as JSON or MessagePack)
+ * cannot make it write for long. Throws `CookieOverflowError` there, `UnserializableError` for what
+ * the format cannot hold.
+ */
+export function serializeForCookie(config: ResolvedConfig, name: string, value: unknown): Uint8Array {
+  try {
+    return serialize(value, config.cookiesSerializer, { maxBytes: MAX_SERIALIZED_BYTES });
+  } catch (error) {
+    if (!(error instanceof TooLargeError)) throw error;
+    throw new CookieOverflowError(name, MAX_SERIALIZED_BYTES + 1, `${name} cookie overflowed: its value is more than ${MAX_SERIALIZED_BYTES} bytes once serialized (${error.message})`);
+  }
+}
 
 /**
  * What a Rails session holds, as Node sees it: String keys (`session.to_hash`), values of any of the

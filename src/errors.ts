@@ -115,8 +115,9 @@ export class TooLargeError extends RailsCookieError {
 export class CookieOverflowError extends RailsCookieError {
   readonly size: number;
 
-  constructor(name: string, size: number) {
-    super("cookie_overflow", `${name} cookie overflowed with size ${size} bytes`);
+  /** `size`: the cookie's size, or (with `message`) the least it would be, when writing stopped early. */
+  constructor(name: string, size: number, message?: string) {
+    super("cookie_overflow", message ?? `${name} cookie overflowed with size ${size} bytes`);
     this.size = size;
   }
 }

@@ -13,7 +13,6 @@
  */
 import { resolveConfig, type CookieJarOptions, type ResolvedConfig } from "./config.js";
 import { CookieFormatError, RailsCookieError } from "./errors.js";
-import { serialize } from "./serializers/index.js";
 import { encryptedSchemes, keyGeneratorCache, signedSchemes } from "./crypto/schemes.js";
 import type { Scheme } from "./schemes.js";
 import {
@@ -21,6 +20,7 @@ import {
   openedCookie,
   plaintextToSeal,
   sealedCookie,
+  serializeForCookie,
   type DecodedCookie,
   type SetOptions,
 } from "./cookieJarCore.js";
@@ -89,13 +89,18 @@ export class CookieCodec {
    * primary scheme. Throws `CookieOverflowError` beyond 4096 bytes, like Rails' `CookieOverflow`.
    */
   set(name: string, value: unknown, options: SetOptions = {}): string {
-    return this.setSerialized(name, serialize(value, this.#config.cookiesSerializer), options);
+    return this.setSerialized(name, this.serialize(name, value), options);
+  }
+
+  /** `value` in this jar's format, bounded (`serializeForCookie` in src/cookieJarCore.ts), for `setSerialized`. */
+  serialize(name: string, value: unknown): Uint8Array {
+    return serializeForCookie(this.#config, name, value);
   }
 
   /**
-   * `set` for bytes already serialized in this jar's format (`serialize(value, jar.config.cookiesSerializer)`
-   * from `src/serializers`): for callers that serialize anyway, like the session store, which
-   * compares those bytes with the `payload` it read to see whether anything changed.
+   * `set` for bytes already serialized in this jar's format (`codec.serialize(name, value)`): for
+   * callers that serialize anyway, like the session store, which compares those bytes with the
+   * `payload` it read to see whether anything changed.
    */
   setSerialized(name: string, serialized: Uint8Array, options: SetOptions = {}): string {
     return sealedCookie(this.#config, name, this.#schemes[0]!.seal(plaintextToSeal(this.#config, name, serialized, options)));

@@ -8,34 +8,18 @@
  * `--app`; and a cookie written by `rails-cookie encode` is read by real Rails 6.1.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { describeLine, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
 import { describeWithRails, railsRead, repoRoot, type RailsConfig } from "./helpers/rails.js";
 import { decodeJson } from "../src/serializers/json.js";
+import { cliPath, ensureBuiltCli } from "./helpers/cli.js";
 
-// RAILS_COOKIE_CLI points at another build of src/cli/main.ts (e.g. a private one while others rebuild dist/).
-const CLI = process.env.RAILS_COOKIE_CLI ? resolve(process.env.RAILS_COOKIE_CLI) : resolve(repoRoot, "dist/cli.js");
+const CLI = cliPath;
 const NOW = "2026-11-21T00:00:00Z";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  // `npm test` builds first; a direct `vitest run` rebuilds when dist/ is missing or older than src/.
-  if (process.env.RAILS_COOKIE_CLI) return;
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestMtime(resolve(repoRoot, "src"))) {
-    const build = spawnSync("npx", ["tsup", "--silent"], { cwd: repoRoot, encoding: "utf8", timeout: 300_000 });
-    if (build.status !== 0) throw new Error(`tsup failed:\n${build.stdout}\n${build.stderr}`);
-  }
-}, 300_000);
+beforeAll(ensureBuiltCli, 300_000);
 
 interface Run {
   code: number | null;

@@ -35,8 +35,10 @@ export async function encode(argv: string[], io: Io): Promise<number> {
   let value: unknown;
   try {
     value = decodeJson(jsonText.trim());
-  } catch {
-    throw new UsageError("the value is not valid JSON");
+  } catch (error) {
+    // decodeJson refuses what Ruby's JSON.parse refuses, nesting beyond 100 included: say which.
+    const nesting = error instanceof RailsCookieError && /nested/.test(error.message) ? `: ${error.message}` : "";
+    throw new UsageError(`the value is not valid JSON${nesting}`);
   }
 
   let expires: Date | number | undefined;

@@ -7,6 +7,7 @@
  * `abc==--…` as `name=value` would cut it. Headers are split on `;` like Rack ≥ 2.2
  * (`Rack::Utils.parse_cookies_header`, via `parseCookieHeader`); the first occurrence of a name wins.
  */
+import type { Readable } from "node:stream";
 import { parseCookieHeader, unescapeCookieValue } from "../cookie/escape.js";
 import { cookieShape } from "../detect.js";
 import { UsageError } from "./options.js";
@@ -61,4 +62,42 @@ export function findCookie(text: string, wanted?: string): CookieInput {
   const sessions = names.filter((n) => n.endsWith("_session"));
   if (sessions.length === 1) return { value: cookies.get(sessions[0]!)!, name: sessions[0]! };
   throw new UsageError(`the input holds ${names.length} cookies (${list}); choose one with --name`);
+}
+
+/** The most of stdin a command reads: a cookie header is a few KB, a session value to encode at most 4 KB. */
+export const MAX_STDIN_BYTES = 1_000_000;
+
+/**
+ * All of `stream` (stdin, for `-`) as UTF-8 text, or `UsageError` once it passes `maxBytes`: then
+ * reading stops (the stream is paused and destroyed) instead of buffering a runaway pipe until
+ * memory runs out (`head -c 600M /dev/zero | rails-cookie decode -`).
+ */
+export function readStdin(stream: Readable, maxBytes = MAX_STDIN_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (error: Error | null, text?: string): void => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      if (error) reject(error);
+      else resolve(text!);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+      size += bytes.length;
+      if (size > maxBytes) {
+        stream.pause();
+        stream.destroy();
+        done(new UsageError(`stdin is larger than ${maxBytes / 1_000_000} MB: not a cookie`));
+        return;
+      }
+      chunks.push(bytes);
+    };
+    const onEnd = (): void => done(null, Buffer.concat(chunks).toString("utf8"));
+    const onError = (error: Error): void => done(error);
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+  });
 }

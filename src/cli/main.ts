@@ -9,6 +9,7 @@ import { decode } from "./decode.js";
 import { encode } from "./encode.js";
 import { explain } from "./explain.js";
 import { HELP } from "./help.js";
+import { readStdin } from "./input.js";
 import { inspect } from "./inspect.js";
 import { sessions } from "./sessions.js";
 import { EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, type Io } from "./io.js";
@@ -54,24 +55,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function readStdin(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    process.stdin.setEncoding("utf8");
-    process.stdin.on("data", (chunk: string) => {
-      text += chunk;
-      // A cookie header is a few KB; refuse to buffer a runaway pipe.
-      if (text.length > 1_000_000) reject(new UsageError("stdin is larger than 1 MB: not a cookie"));
-    });
-    process.stdin.on("end", () => resolve(text));
-    process.stdin.on("error", reject);
-  });
-}
-
 const io: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
-  readStdin,
+  readStdin: () => readStdin(process.stdin),
   env: process.env,
   paint: paintFor(process.stdout.isTTY === true, process.env),
   paintErr: paintFor(process.stderr.isTTY === true, process.env),
@@ -83,12 +70,24 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-run(process.argv.slice(2), io).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`rails-cookie: internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exitCode = 70;
-  },
-);
+/**
+ * The last guard: whatever escaped (a bug, not the user's input) is one line and status 70
+ * (EX_SOFTWARE), never a stack trace; RAILS_COOKIE_DEBUG=1 shows the stack.
+ */
+function internalError(error: unknown): void {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const stack = process.env["RAILS_COOKIE_DEBUG"] && error instanceof Error ? `\n${error.stack}` : "";
+  process.stderr.write(`rails-cookie: internal error: ${detail.split("\n")[0]}${stack}\n`);
+  process.exitCode = 70;
+}
+// Thrown outside `run` (a stream's error event, a stray rejection): the same line, and stop there.
+for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+  process.on(event, (error: unknown) => {
+    internalError(error);
+    process.exit();
+  });
+}
+
+run(process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+}, internalError);

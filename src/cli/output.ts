@@ -8,25 +8,58 @@
  * `{"$binary": base64}`, RubyObject → its `toJSON()` (a Range → "1..10"), Hash with non-String keys
  * (Map) → an object keyed by the keys' text.
  */
+import { TooLargeError } from "../errors.js";
 import { RubyObject, RubySymbol, RubyTime } from "../ruby/types.js";
+
+/**
+ * The most text a value is shown as. A decoded cookie is a few KB, but JSON and the Ruby-style view
+ * write a shared object once per reference, so 200 bytes of Marshal (40 levels of `[a, a]`) would be
+ * 2**40 values: past this budget the command stops with `too_large` instead of running for minutes.
+ */
+export const MAX_SHOWN_CHARS = 4 * 1024 * 1024;
+
+/** What is left of the output budget of one `toJson` / `rubyInspect` call. */
+interface Budget {
+  left: number;
+}
+
+function spend(budget: Budget, n: number): void {
+  budget.left -= n;
+  if (budget.left < 0) {
+    throw new TooLargeError(`the value is more than ${MAX_SHOWN_CHARS} characters long when written out (it shares objects, and each reference is written in full)`);
+  }
+}
 
 // ───────────────────────────── JSON ─────────────────────────────
 
-function mapKey(key: unknown): string {
+function mapKey(key: unknown, budget: Budget): string {
   if (key instanceof RubySymbol) return key.name;
   if (key instanceof Uint8Array) return Buffer.from(key).toString("latin1");
   if (typeof key === "string") return key;
   if (key === null || key === undefined) return "";
-  if (typeof key === "object") return toJson(key);
+  if (typeof key === "object") return write(key, 0, "", new Set(), budget);
   return String(key);
 }
 
 /** JSON text for a decoded value, big integers exact. `indent` > 0 pretty-prints. */
 export function toJson(value: unknown, indent = 0): string {
-  return write(value, indent, "", new Set());
+  return write(value, indent, "", new Set(), { left: MAX_SHOWN_CHARS });
 }
 
-function write(value: unknown, indent: number, pad: string, seen: Set<object>): string {
+function write(value: unknown, indent: number, pad: string, seen: Set<object>, budget: Budget): string {
+  const text = writeValue(value, indent, pad, seen, budget);
+  // A leaf pays for its text; a container for its padding and keys, entry by entry (below): the
+  // budget then counts the whole output once, which bounds the work too.
+  if (!isContainer(value)) spend(budget, text.length);
+  return text;
+}
+
+function isContainer(value: unknown): boolean {
+  return Array.isArray(value) || value instanceof Map || value instanceof RubyObject || (value !== null && typeof value === "object" && !(value instanceof Date) && !(value instanceof RubySymbol) && !(value instanceof Uint8Array));
+}
+
+function writeValue(value: unknown, indent: number, pad: string, seen: Set<object>, budget: Budget): string {
+  spend(budget, 1);
   if (value === null || value === undefined) return "null";
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") return Number.isFinite(value) ? JSON.stringify(value) : "null";
@@ -36,22 +69,22 @@ function write(value: unknown, indent: number, pad: string, seen: Set<object>): 
   if (value instanceof RubyTime) return JSON.stringify(value.toISOStringMicro());
   if (value instanceof Date) return JSON.stringify(Number.isNaN(value.getTime()) ? null : value.toISOString());
   if (value instanceof RubySymbol) return JSON.stringify(value.name);
-  if (value instanceof Uint8Array) return write({ $binary: Buffer.from(value).toString("base64") }, indent, pad, seen);
+  if (value instanceof Uint8Array) return write({ $binary: Buffer.from(value).toString("base64") }, indent, pad, seen, budget);
   if (seen.has(value)) return "null"; // Ruby's JSON refuses cycles too; never loop.
   seen.add(value);
   try {
-    if (value instanceof RubyObject) return write(value.toJSON(), indent, pad, seen);
+    if (value instanceof RubyObject) return write(value.toJSON(), indent, pad, seen, budget);
     const inner = pad + " ".repeat(indent);
     const nl = indent > 0 ? "\n" : "";
     const sep = indent > 0 ? ": " : ":";
     if (Array.isArray(value)) {
       if (value.length === 0) return "[]";
-      return `[${nl}${value.map((v) => inner + write(v, indent, inner, seen)).join(`,${nl}`)}${nl}${pad}]`;
+      return `[${nl}${value.map((v) => (spend(budget, inner.length + 2), inner + write(v, indent, inner, seen, budget))).join(`,${nl}`)}${nl}${pad}]`;
     }
     const entries: [string, unknown][] =
-      value instanceof Map ? [...value].map(([k, v]) => [mapKey(k), v]) : Object.entries(value as Record<string, unknown>);
+      value instanceof Map ? [...value].map(([k, v]) => [mapKey(k, budget), v]) : Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) return "{}";
-    return `{${nl}${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}${sep}${write(v, indent, inner, seen)}`).join(`,${nl}`)}${nl}${pad}}`;
+    return `{${nl}${entries.map(([k, v]) => (spend(budget, inner.length + k.length + 4), `${inner}${JSON.stringify(k)}${sep}${write(v, indent, inner, seen, budget)}`)).join(`,${nl}`)}${nl}${pad}}`;
   } finally {
     seen.delete(value);
   }
@@ -141,7 +174,14 @@ function binary(b: Uint8Array, p: Paint): string {
 }
 
 /** Ruby-looking, indented rendering of a decoded value, for people (`inspect` command). */
-export function rubyInspect(value: unknown, p: Paint, pad = "", seen = new Set<object>()): string {
+export function rubyInspect(value: unknown, p: Paint, pad = "", seen = new Set<object>(), budget: Budget = { left: MAX_SHOWN_CHARS }): string {
+  const text = inspectValue(value, p, pad, seen, budget);
+  // As in `write`: leaves pay for their text, containers for each entry's padding.
+  spend(budget, isContainer(value) ? pad.length + 4 : text.length);
+  return text;
+}
+
+function inspectValue(value: unknown, p: Paint, pad: string, seen: Set<object>, budget: Budget): string {
   if (value === null || value === undefined) return p.dim("nil");
   if (typeof value === "boolean") return p.num(String(value));
   if (typeof value === "bigint") return p.num(value.toString());
@@ -166,15 +206,15 @@ export function rubyInspect(value: unknown, p: Paint, pad = "", seen = new Set<o
       const data = value.data === undefined ? [] : [["data", value.data] as const];
       const all = [...fields, ...data];
       if (all.length === 0) return p.sym(`#<${value.className}>`);
-      return `${p.sym(`#<${value.className}`)}\n${all.map(([k, v]) => `${inner}${p.key(k)}=${rubyInspect(v, p, inner, seen)}`).join(",\n")}\n${pad}${p.sym(">")}`;
+      return `${p.sym(`#<${value.className}`)}\n${all.map(([k, v]) => `${inner}${p.key(k)}=${rubyInspect(v, p, inner, seen, budget)}`).join(",\n")}\n${pad}${p.sym(">")}`;
     }
     if (Array.isArray(value)) {
       if (value.length === 0) return "[]";
-      return `[\n${value.map((v) => inner + rubyInspect(v, p, inner, seen)).join(",\n")}\n${pad}]`;
+      return `[\n${value.map((v) => inner + rubyInspect(v, p, inner, seen, budget)).join(",\n")}\n${pad}]`;
     }
     const entries: [unknown, unknown][] = value instanceof Map ? [...value] : Object.entries(value as Record<string, unknown>);
     if (entries.length === 0) return "{}";
-    return `{\n${entries.map(([k, v]) => `${inner}${rubyInspect(k, p, inner, seen)} => ${rubyInspect(v, p, inner, seen)}`).join(",\n")}\n${pad}}`;
+    return `{\n${entries.map(([k, v]) => `${inner}${rubyInspect(k, p, inner, seen, budget)} => ${rubyInspect(v, p, inner, seen, budget)}`).join(",\n")}\n${pad}}`;
   } finally {
     seen.delete(value);
   }

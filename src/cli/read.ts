@@ -2,7 +2,9 @@
  * What `decode`, `inspect` and `explain` share: take the cookie from the arguments (or stdin),
  * find the secret, and run `explainCookie` with the flags given; everything else is detected.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
+import { readSecretFile } from "../credentials/secretFile.js";
+import { CredentialsError } from "../errors.js";
 import { explainCookie, type DetectOptions, type ExplainResult } from "../detect.js";
 import { findCookie, type CookieInput } from "./input.js";
 import { parse, settingsFrom, UsageError, type Parsed } from "./options.js";
@@ -37,9 +39,6 @@ export async function readCookie(argv: string[], io: Io, extra: Parameters<typeo
   return { result: explainCookie(input.value, options), input, secrets, values };
 }
 
-/** A cookie is at most a few KB; a file named with `@file` larger than this is not one. */
-const MAX_COOKIE_FILE = 1_000_000;
-
 /**
  * The text holding the cookie: `-` reads stdin, `@path` reads a file (curl's convention). A path
  * given bare is almost always a mistake (the cookie is expected), so it gets a hint, not a
@@ -62,15 +61,15 @@ function isRegularFile(path: string): boolean {
   }
 }
 
+/** `@file`: read like a secret file (a regular file only, at most 1 MiB: a FIFO or device never blocks). */
 function readCookieFile(path: string): string {
-  let stat;
+  let bytes: Uint8Array | null;
   try {
-    stat = statSync(path);
-  } catch {
-    throw new UsageError(`@${path}: no such file`);
+    bytes = readSecretFile(path, `@${path}`);
+  } catch (error) {
+    if (error instanceof CredentialsError) throw new UsageError(error.message);
+    throw error;
   }
-  // Only a regular file: a FIFO or a device would block or never end.
-  if (!stat.isFile()) throw new UsageError(`@${path}: not a regular file`);
-  if (stat.size > MAX_COOKIE_FILE) throw new UsageError(`@${path}: larger than 1 MB, not a cookie`);
-  return readFileSync(path, "utf8");
+  if (bytes === null) throw new UsageError(`@${path}: no such file`);
+  return new TextDecoder().decode(bytes);
 }

@@ -23,12 +23,13 @@
  * Rails creates a missing local/development secret file with a fresh random value; we only read.
  * Secrets are never logged or put in error messages.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { CredentialsError, InvalidOptionError, SecretNotFoundError } from "../errors.js";
 import { decryptEncryptedFile } from "./encryptedFile.js";
 import { parseCredentials, secretKeyBaseOf } from "./encryptedConfiguration.js";
 import { parseSecretsYml } from "./secretsYml.js";
+import { readSecretFile } from "./secretFile.js";
 
 export interface FindSecretKeyBaseOptions {
   /** The Rails application root (the directory holding `config/`). */
@@ -128,9 +129,9 @@ function run(step: Step, ctx: Context): SecretKeyBaseResult | null {
     case "secretsYml": {
       const rel = "config/secrets.yml";
       ctx.tried.push(rel);
-      const path = join(ctx.appDir, rel);
-      if (!existsSync(path)) return null;
-      const secrets = parseSecretsYml(readFileSync(path, "utf8"), ctx.environment, ctx.env);
+      const bytes = readSecretFile(join(ctx.appDir, rel), rel);
+      if (bytes === null) return null;
+      const secrets = parseSecretsYml(bytes.toString("utf8"), ctx.environment, ctx.env);
       const value = secretKeyBaseOf(secrets);
       return value === null ? null : { secretKeyBase: value, source: rel };
     }
@@ -139,10 +140,10 @@ function run(step: Step, ctx: Context): SecretKeyBaseResult | null {
 
 function fromFile(ctx: Context, rel: string): SecretKeyBaseResult | null {
   ctx.tried.push(rel);
-  const path = join(ctx.appDir, rel);
-  if (!existsSync(path)) return null;
+  const bytes = readSecretFile(join(ctx.appDir, rel), rel);
+  if (bytes === null) return null;
   // `File.binread`: the bytes as they are, no strip (a trailing newline would be part of the secret).
-  const value = readFileSync(path, "utf8");
+  const value = bytes.toString("utf8");
   if (value === "") throw new CredentialsError(`${rel} is empty`);
   return { secretKeyBase: value, source: rel };
 }
@@ -157,8 +158,8 @@ function fromCredentials(ctx: Context): SecretKeyBaseResult | null {
   const keyRel = usePerEnv ? `config/credentials/${ctx.environment}.key` : "config/master.key";
   ctx.tried.push(contentRel);
 
-  const contentPath = join(ctx.appDir, contentRel);
-  if (!existsSync(contentPath)) return null;
+  const content = readSecretFile(join(ctx.appDir, contentRel), contentRel);
+  if (content === null) return null;
 
   // `read_env_key || read_key_file`; 7.1+ ignores an empty ENV value (`.presence`).
   let key: string | undefined;
@@ -169,15 +170,14 @@ function fromCredentials(ctx: Context): SecretKeyBaseResult | null {
     keySource = 'ENV["RAILS_MASTER_KEY"]';
   } else {
     keySource = keyRel;
-    const keyPath = join(ctx.appDir, keyRel);
-    if (existsSync(keyPath)) key = readFileSync(keyPath, "utf8").trim();
+    key = readSecretFile(join(ctx.appDir, keyRel), keyRel)?.toString("utf8").trim();
   }
   // No key: Rails (without require_master_key) sees empty credentials and goes on.
   if (key === undefined || key === "") return null;
 
   let yaml: string;
   try {
-    yaml = decryptEncryptedFile(readFileSync(contentPath, "latin1"), key);
+    yaml = decryptEncryptedFile(content.toString("latin1"), key);
   } catch (cause) {
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new CredentialsError(`${contentRel} (key: ${keySource}): ${why}`, { cause });

@@ -71,16 +71,94 @@ export function unwrap(plaintext: Uint8Array, railsVersion: number): Unwrapped {
     return { message: plaintext, enveloped: false, purpose: null, expiresAt: null };
   }
   if (typeof rails !== "object" || rails === null) throw new CookieFormatError("metadata envelope is malformed");
+  if (Array.isArray(rails)) throw new CookieFormatError("metadata envelope is malformed");
   const { message, exp, pur } = rails as Record<string, unknown>;
   if (typeof message !== "string") throw new CookieFormatError("metadata envelope has no message");
-  let expiresAt: Date | null = null;
-  if (exp !== null && exp !== undefined) {
-    expiresAt = typeof exp === "string" ? new Date(exp) : new Date(NaN);
-    if (Number.isNaN(expiresAt.getTime())) throw new CookieFormatError("metadata envelope has an unreadable exp");
+  return { message: strictDecode64(message, "envelope message"), enveloped: true, purpose: purposeOf(pur), expiresAt: expiryOf(exp, railsVersion) };
+}
+
+/**
+ * `pur.to_s == purpose.to_s` (metadata.rb `match?`, 7.1+ `extract_from_metadata_envelope`): only a
+ * String can equal a purpose; nil and "" mean none. Any other JSON value gets a text that no
+ * purpose equals (an Array `["cookie.c"]` is `'["cookie.c"]'` to Ruby), so it is refused as a
+ * mismatch, never read as the String inside it.
+ */
+function purposeOf(pur: unknown): string | null {
+  if (pur === null || pur === undefined) return null;
+  if (typeof pur === "string") return pur;
+  // Shown in the error, never compared as data: a short description (the value may be nested
+  // thousands deep), in a form no `cookie.<name>` purpose can take.
+  if (Array.isArray(pur)) return "[…] (an Array)";
+  return typeof pur === "object" ? "{…} (a Hash)" : String(pur);
+}
+
+/**
+ * The `exp` field as each Rails reads it: nil never expires; a String goes through `Time.iso8601`
+ * (5.2 `fresh?`, 6.0–7.0 `parse_expires_at`, 7.1+ `parse_expiry`), which raises on anything but
+ * the xmlschema form. 6.0+ compares any other value with `Time.now.utc` as it is, through
+ * ActiveSupport's `Time#compare_with_coercion` (core_ext/time/calculations.rb): `to_datetime <=>
+ * other`, so a number is an astronomical Julian Day (checked with Rails 6.1: `exp: 4102444800` is
+ * read, as a day some 11 million years ahead), and true, an Array or a Hash raise. `false` raises
+ * in ≤ 7.0 and is skipped by 7.1+ (`if hash["exp"] && …`). What Rails raises on, we refuse.
+ */
+function expiryOf(exp: unknown, railsVersion: number): Date | null {
+  if (exp === null || exp === undefined) return null;
+  if (exp === false && railsVersion >= 7.1) return null;
+  if ((typeof exp === "number" || typeof exp === "bigint") && railsVersion >= 6.0) return julianDayToDate(Number(exp));
+  if (typeof exp !== "string") throw new CookieFormatError("metadata envelope has an exp that is not a time");
+  const date = parseIso8601(exp);
+  if (date === null) throw new CookieFormatError("metadata envelope has an unreadable exp (Time.iso8601 refuses it)");
+  return date;
+}
+
+/** Astronomical Julian Day of the Unix epoch. */
+const UNIX_EPOCH_AJD = 2440587.5;
+/** The largest time a Date holds (ECMA-262 §21.4.1.1), in ms either side of the epoch. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * A Julian Day number as the instant it names. Beyond what a Date holds: a day after it never comes
+ * (no expiry), one before it is long past (the earliest Date).
+ */
+function julianDayToDate(ajd: number): Date | null {
+  const ms = (ajd - UNIX_EPOCH_AJD) * 86_400_000;
+  if (ms > MAX_DATE_MS) return null;
+  return new Date(Math.max(ms, -MAX_DATE_MS));
+}
+
+// Ruby's time.rb `Time.xmlschema` (alias `iso8601`), Ruby 3.x: `\s` and `\d` are ASCII there.
+const XMLSCHEMA = /^[ \t\n\v\f\r]*(-?[0-9]+)-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}(?::?[0-9]{2})?)?[ \t\n\v\f\r]*$/i;
+
+/**
+ * `Time.iso8601(text)`, or null where Ruby raises: the pattern, then `Time.utc`/`Time.local`'s range
+ * checks (month 1–12, day 1–31, hour 0–24 with 24 only as 24:00:00, minute 0–59, second 0–60, a
+ * zone offset under 24 h); a day past the month's end and second 60 roll over, as in Ruby. A time
+ * without a zone is local time, as `Time.local` makes it. Times beyond what a Date holds are null.
+ */
+export function parseIso8601(text: string): Date | null {
+  const m = XMLSCHEMA.exec(text);
+  if (!m) return null;
+  const [year, mon, day, hour, min, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  if (mon < 1 || mon > 12 || day < 1 || day > 31 || min > 59 || sec > 60) return null;
+  if (hour > 24 || (hour === 24 && (min !== 0 || sec !== 0))) return null;
+  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0${m[7]}`) * 1000);
+  let epoch: number;
+  if (m[8] === undefined) {
+    epoch = new Date(year, mon - 1, day, hour, min, sec, ms).getTime();
+    if (year >= 0 && year < 100) epoch = new Date(new Date(epoch).setFullYear(year)).getTime();
+  } else {
+    let offset = 0;
+    if (m[8].toUpperCase() !== "Z") {
+      const digits = m[8].slice(1).replace(":", "");
+      offset = (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2) || "0") * 60) * (m[8][0] === "-" ? -1 : 1);
+      if (Math.abs(offset) >= 86_400) return null; // "utc_offset out of range"
+    }
+    const utc = new Date(0);
+    utc.setUTCFullYear(year, mon - 1, day);
+    utc.setUTCHours(hour, min, sec, ms);
+    epoch = utc.getTime() - offset * 1000;
   }
-  // `pur.to_s == purpose.to_s`: a non-string purpose is compared by its text.
-  const purpose = pur === null || pur === undefined ? null : String(pur);
-  return { message: strictDecode64(message, "envelope message"), enveloped: true, purpose, expiresAt };
+  return Number.isNaN(epoch) ? null : new Date(epoch);
 }
 
 /**

@@ -27,9 +27,11 @@ import {
   timeSnapshot,
 } from "./meta.js";
 import { encodeTime } from "./time.js";
+import { magnitudeBytesLE } from "../ruby/bignum.js";
 
 const encoder = new TextEncoder();
-const MAX_DEPTH = 10_000;
+/** Deepest nesting written: a quarter of what the loader reads (1024), so whatever we write, we read back. */
+const MAX_DEPTH = 256;
 
 function isAsciiOnly(b: Uint8Array): boolean {
   for (const x of b) if (x >= 0x80) return false;
@@ -65,7 +67,15 @@ class Writer {
   }
 
   private raw(b: Uint8Array): void {
-    for (const x of b) this.byte(x);
+    if (this.len + b.length > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.len + b.length) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    this.buf.set(b, this.len);
+    this.len += b.length;
   }
 
   /** marshal.c `w_long`. */
@@ -207,17 +217,10 @@ class Writer {
     }
     this.byte(0x6c);
     this.byte(v < 0n ? 0x2d : 0x2b);
-    let m = v < 0n ? -v : v;
-    const shorts: number[] = [];
-    while (m > 0n) {
-      shorts.push(Number(m & 0xffffn));
-      m >>= 16n;
-    }
-    this.long(shorts.length);
-    for (const s of shorts) {
-      this.byte(s & 0xff);
-      this.byte(s >> 8);
-    }
+    // w_bignum: the magnitude as 16-bit words, least significant first.
+    const magnitude = magnitudeBytesLE(v < 0n ? -v : v, 2);
+    this.long(magnitude.length / 2);
+    this.raw(magnitude);
   }
 
   private float(d: number, node: Node | undefined): void {

@@ -33,7 +33,11 @@ import {
 import { decodeTime } from "./time.js";
 
 export interface MarshalLimits {
-  /** Deepest nesting of values (default 64). */
+  /**
+   * Deepest nesting of values (default 1024). Above what our writer writes (256, src/marshal/dump.ts)
+   * and what a JSON (100) or MessagePack (128) cookie rewritten as Marshal can hold, so that every
+   * cookie we write reads back; each `I`/`e` wrapper counts as a level too.
+   */
   maxDepth?: number;
   /** Most objects plus symbols in the tables (default 100 000). */
   maxObjects?: number;
@@ -59,12 +63,15 @@ class Reader {
   private readonly table: Entry[] = [];
   private readonly symbols: string[] = [];
   private readonly symbolObjects = new Map<string, RubySymbol>();
+  /** Placeholders of the Hashes being read, and those a `@` link inside them has referred to. */
+  private readonly openHashes = new Set<object>();
+  private readonly linkedHashes = new Set<object>();
   private readonly maxDepth: number;
   private readonly maxObjects: number;
   private readonly maxBignumBytes: number;
 
   constructor(private readonly b: Uint8Array, limits: MarshalLimits) {
-    this.maxDepth = limits.maxDepth ?? 64;
+    this.maxDepth = limits.maxDepth ?? 1024;
     this.maxObjects = limits.maxObjects ?? 100_000;
     this.maxBignumBytes = limits.maxBignumBytes ?? 1024;
   }
@@ -216,6 +223,7 @@ class Reader {
         const n = this.long();
         const e = this.table[n];
         if (e === undefined) this.fail(`dump format error (unlinked @${n})`);
+        if (this.openHashes.has(e.value as object)) this.linkedHashes.add(e.value as object);
         return this.plain(e.value, ivars, e.node);
       }
       case 0x49: { // 'I'
@@ -414,15 +422,20 @@ class Reader {
     const entries: HashEntry[] = [];
     const placeholder = Object.create(null) as Record<string, unknown>;
     const index = this.register(placeholder, undefined);
-    for (let i = 0; i < n; i++) {
-      const k = this.value();
-      const v = this.value();
-      entries.push({ key: k.value, keyNode: k.node, slot: { value: v.value, node: v.node } });
-    }
+    this.openHashes.add(placeholder);
     let def: Slot | undefined;
-    if (withDefault) {
-      const d = this.value();
-      def = { value: d.value, node: d.node };
+    try {
+      for (let i = 0; i < n; i++) {
+        const k = this.value();
+        const v = this.value();
+        entries.push({ key: k.value, keyNode: k.node, slot: { value: v.value, node: v.node } });
+      }
+      if (withDefault) {
+        const d = this.value();
+        def = { value: d.value, node: d.node };
+      }
+    } finally {
+      this.openHashes.delete(placeholder);
     }
     let stringKeys = true;
     for (const e of entries) {
@@ -443,18 +456,74 @@ class Reader {
         result[key] = e.slot.value;
       }
     } else {
-      result = new Map();
-      for (const e of entries) result.set(e.key, e.slot.value);
-      if (result.size !== entries.length) {
+      const map = new Map<unknown, unknown>();
+      result = map;
+      this.table[index] = { value: map, node: undefined };
+      // `{1 => itself}`: links read while the Hash was open point at the placeholder; they are the Map.
+      if (this.linkedHashes.delete(placeholder)) {
+        const swap = swapper(placeholder, map);
+        for (const e of entries) {
+          e.key = swap(e.key);
+          e.slot.value = swap(e.slot.value);
+        }
+        if (def) def.value = swap(def.value);
+        for (let i = index + 1; i < this.table.length; i++) replaceIn(this.table[i]!, swap);
+      }
+      for (const e of entries) map.set(e.key, e.slot.value);
+      if (map.size !== entries.length) {
         // Two Ruby keys that are the same JS value (e.g. equal bigints, or a String in two
         // encodings): a Map would drop one, and a dropped key cannot be written back.
         this.fail("hash keys that collide in JavaScript");
       }
-      this.table[index] = { value: result, node: undefined };
     }
     setMeta(result, { kind: "hash", entries, default: def, ...wrap });
     defineBigIntToJSON(result);
     return this.containerIvars(result, ivars);
+  }
+}
+
+/** Replaces `from` by `to`, leaves anything else alone. */
+function swapper(from: object, to: object): (v: unknown) => unknown {
+  return (v) => (v === from ? to : v);
+}
+
+/**
+ * Points every reference that an object read inside a self-linked Hash holds to the placeholder at
+ * the Map the Hash became: its JS contents and the slots its Marshal metadata keeps. Runs only for a
+ * Hash with non-String keys that a `@` link inside it referred to, over the objects read after it.
+ */
+function replaceIn(entry: Entry, swap: (v: unknown) => unknown): void {
+  const swapIvars = (list: Ivar[]) => {
+    for (const iv of list) iv.value = swap(iv.value);
+  };
+  if (entry.node) swapIvars(entry.node.ivars);
+  const v = entry.value;
+  if (v === null || typeof v !== "object") return;
+  const meta = getMeta(v);
+  if (meta) swapIvars(meta.ivars);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = swap(v[i]);
+    if (meta?.kind === "array") for (const slot of meta.slots) slot.value = swap(slot.value);
+  } else if (v instanceof Map) {
+    const items = [...v];
+    v.clear();
+    for (const [k, item] of items) v.set(swap(k), swap(item));
+  } else if (v instanceof RubyObject) {
+    for (const k of Object.keys(v.ivars)) v.ivars[k] = swap(v.ivars[k]);
+    (v as { data: unknown }).data = swap(v.data);
+  } else if (!(v instanceof Uint8Array) && !(v instanceof Date)) {
+    const record = v as Record<string, unknown>;
+    for (const k of Object.keys(record)) record[k] = swap(record[k]);
+  }
+  if (meta?.kind === "hash") {
+    for (const e of meta.entries) {
+      e.key = swap(e.key);
+      e.slot.value = swap(e.slot.value);
+    }
+    if (meta.default) meta.default.value = swap(meta.default.value);
+  } else if (meta?.kind === "object") {
+    for (const slot of meta.slots.values()) slot.value = swap(slot.value);
+    if (meta.data) meta.data.value = swap(meta.data.value);
   }
 }
 

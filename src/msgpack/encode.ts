@@ -15,7 +15,7 @@
  * What the decoder remembered (src/msgpack/memory.ts) is honoured so an unchanged value is written
  * back byte-for-byte: integral floats stay floats, key order is Ruby's, HWIA stays ext 17.
  */
-import { UnserializableError } from "../errors.js";
+import { TooLargeError, UnserializableError } from "../errors.js";
 import { RubyObject, RubySymbol, RubyTime } from "../ruby/types.js";
 import {
   EXT_HASH_WITH_INDIFFERENT_ACCESS,
@@ -27,19 +27,36 @@ import {
   isExtData,
 } from "./extensions.js";
 import { MAX_DEPTH } from "./decode.js";
+import { magnitudeBytesLE } from "../ruby/bignum.js";
 import { floatWidthOf, isBrokenString, isHashWithIndifferentAccess, orderedKeys } from "./memory.js";
 
 const UINT64_MAX = (1n << 64n) - 1n;
 const INT64_MIN = -(1n << 63n);
 const utf8 = new TextEncoder();
 
+/**
+ * The work one encoding may do, shared by an encoder and those it frames extensions with. MessagePack
+ * has no links, so a value that shares objects (a Marshal DAG read under
+ * `message_pack_allow_marshal`) is written once per reference: without a budget 40 levels of
+ * `[a, a]` would be 2**40 values. Each value written costs one unit and takes at least one byte.
+ */
+interface Budget {
+  maxBytes: number;
+  values: number;
+}
+
+/** Default budget: as the JSON writer's (src/serializers/json.ts `DEFAULT_MAX_SERIALIZED_BYTES`). */
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
 class Encoder {
   #buf = new Uint8Array(256);
   #view = new DataView(this.#buf.buffer);
   #pos = 0;
   #depth = 0;
+  readonly #budget: Budget;
 
-  constructor(depth = 0) {
+  constructor(budget: Budget, depth = 0) {
+    this.#budget = budget;
     this.#depth = depth;
   }
 
@@ -95,6 +112,10 @@ class Encoder {
 
   /** Writes one value. `floatWidth` is the width remembered for this slot, if it still holds the decoded float. */
   value(v: unknown, floatWidth?: 32 | 64): void {
+    const budget = this.#budget;
+    if (++budget.values > budget.maxBytes || this.#pos > budget.maxBytes) {
+      throw new TooLargeError(`value is larger than ${budget.maxBytes} bytes as MessagePack (shared objects are written out once per reference)`);
+    }
     switch (typeof v) {
       case "number":
         return this.#number(v, floatWidth);
@@ -160,16 +181,16 @@ class Encoder {
     // MessagePack::Bigint.to_msgpack_ext (msgpack-ruby lib/msgpack/bigint.rb): sign byte (1 for
     // negative), then the magnitude in 32-bit big-endian chunks, least significant first.
     const negative = v < 0n;
-    let magnitude = negative ? -v : v;
-    const chunks: number[] = [];
-    while (magnitude > 0n) {
-      chunks.push(Number(magnitude & 0xffffffffn));
-      magnitude >>= 32n;
-    }
-    const payload = new Uint8Array(1 + chunks.length * 4);
-    const view = new DataView(payload.buffer);
+    const le = magnitudeBytesLE(negative ? -v : v, 4);
+    const payload = new Uint8Array(1 + le.length);
     payload[0] = negative ? 1 : 0;
-    chunks.forEach((chunk, i) => view.setUint32(1 + i * 4, chunk));
+    // Each 32-bit chunk big-endian: reverse the bytes within every group of four.
+    for (let i = 0; i < le.length; i += 4) {
+      payload[1 + i] = le[i + 3]!;
+      payload[2 + i] = le[i + 2]!;
+      payload[3 + i] = le[i + 1]!;
+      payload[4 + i] = le[i]!;
+    }
     this.#ext(EXT_INTEGER, payload);
   }
 
@@ -224,7 +245,7 @@ class Encoder {
 
   #framed(type: number, write: (inner: Encoder) => void): void {
     this.#enter("extension");
-    const inner = new Encoder(this.#depth);
+    const inner = new Encoder(this.#budget, this.#depth);
     write(inner);
     this.#depth--;
     this.#ext(type, inner.result());
@@ -331,17 +352,30 @@ function checked(name: string): string {
   return name;
 }
 
+export interface EncodeOptions {
+  /** Most bytes to write (default 1 MiB); beyond it `TooLargeError` (code `too_large`). */
+  maxBytes?: number;
+}
+
+function finish(encoder: Encoder, budget: Budget): Uint8Array {
+  const out = encoder.result();
+  if (out.length > budget.maxBytes) throw new TooLargeError(`value is larger than ${budget.maxBytes} bytes as MessagePack`);
+  return out;
+}
+
 /** Encodes one value, without Rails' signature. */
-export function encodeMessagePack(value: unknown): Uint8Array {
-  const encoder = new Encoder();
+export function encodeMessagePack(value: unknown, options: EncodeOptions = {}): Uint8Array {
+  const budget = { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, values: 0 };
+  const encoder = new Encoder(budget);
   encoder.value(value);
-  return encoder.result();
+  return finish(encoder, budget);
 }
 
 /** Encodes Rails' signature (the integer 128, `\xCC\x80`) followed by `value`. */
-export function encodeWithSignature(value: unknown, signature: number): Uint8Array {
-  const encoder = new Encoder();
+export function encodeWithSignature(value: unknown, signature: number, options: EncodeOptions = {}): Uint8Array {
+  const budget = { maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES, values: 0 };
+  const encoder = new Encoder(budget);
   encoder.value(signature);
   encoder.value(value);
-  return encoder.result();
+  return finish(encoder, budget);
 }

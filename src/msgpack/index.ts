@@ -9,7 +9,7 @@
  */
 import { PayloadError } from "../errors.js";
 import { decodeMessagePack, decodeMessagePackPrefix } from "./decode.js";
-import { encodeWithSignature } from "./encode.js";
+import { encodeWithSignature, type EncodeOptions } from "./encode.js";
 
 /** `SIGNATURE_INT`: the first value of every payload Rails writes. */
 export const SIGNATURE_INT = 128;
@@ -33,12 +33,12 @@ export function loadRailsMessagePack(bytes: Uint8Array): unknown {
   return decodeMessagePack(bytes, end);
 }
 
-/** `ActiveSupport::MessagePack.dump`: the signature, then `value`. Throws `UnserializableError`. */
-export function dumpRailsMessagePack(value: unknown): Uint8Array {
-  return encodeWithSignature(value, SIGNATURE_INT);
+/** `ActiveSupport::MessagePack.dump`: the signature, then `value`. Throws `UnserializableError`, or `TooLargeError` beyond `options.maxBytes`. */
+export function dumpRailsMessagePack(value: unknown, options: EncodeOptions = {}): Uint8Array {
+  return encodeWithSignature(value, SIGNATURE_INT, options);
 }
 
 export { decodeMessagePack } from "./decode.js";
-export { encodeMessagePack } from "./encode.js";
+export { encodeMessagePack, type EncodeOptions } from "./encode.js";
 export { markHashWithIndifferentAccess, isHashWithIndifferentAccess } from "./memory.js";
 export { type MessagePackExtData } from "./extensions.js";

@@ -54,42 +54,45 @@ const keysBeingWritten = new Set<object>();
  */
 export function defineBigIntToJSON<T extends object>(container: T): T {
   if (container instanceof Map) {
-    Object.defineProperty(container, "toJSON", {
-      value: function toJSON(this: Map<unknown, unknown>) {
-        const out = Object.create(null) as Record<string, unknown>;
-        for (const [k, v] of this) out[mapKeyToJSON(k)] = jsonSafe(v);
-        return out;
-      },
-      enumerable: false,
-      configurable: true,
-      writable: true,
-    });
+    Object.defineProperty(container, "toJSON", { value: mapToJSON, enumerable: false, configurable: true, writable: true });
     return container;
   }
   if (Array.isArray(container)) {
     if (!container.some((v) => typeof v === "bigint")) return container;
-    Object.defineProperty(container, "toJSON", {
-      value: function toJSON(this: unknown[]) {
-        return this.map(jsonSafe);
-      },
-      enumerable: false,
-      configurable: true,
-      writable: true,
-    });
+    Object.defineProperty(container, "toJSON", { value: arrayToJSON, enumerable: false, configurable: true, writable: true });
     return container;
   }
   if (Object.prototype.hasOwnProperty.call(container, "toJSON")) return container;
   const record = container as Record<string, unknown>;
   if (!Object.keys(record).some((k) => typeof record[k] === "bigint")) return container;
-  Object.defineProperty(container, "toJSON", {
-    value: function toJSON(this: Record<string, unknown>) {
-      const out = Object.create(null) as Record<string, unknown>;
-      for (const k of Object.keys(this)) out[k] = jsonSafe(this[k]);
-      return out;
-    },
-    enumerable: false,
-    configurable: true,
-    writable: true,
-  });
+  Object.defineProperty(container, "toJSON", { value: recordToJSON, enumerable: false, configurable: true, writable: true });
   return container;
 }
+
+function mapToJSON(this: Map<unknown, unknown>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of this) out[mapKeyToJSON(k)] = jsonSafe(v);
+  return out;
+}
+
+function arrayToJSON(this: unknown[]): unknown[] {
+  return this.map(jsonSafe);
+}
+
+function recordToJSON(this: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.keys(this)) out[k] = jsonSafe(this[k]);
+  return out;
+}
+
+/**
+ * The `toJSON` this module gave a container, if it has one: the JSON writer of the `:json`
+ * serializer (src/serializers/json.ts) writes such containers itself, bigints as numbers, as
+ * ActiveSupport writes an Integer; the decimal strings are only for `JSON.stringify`.
+ */
+export function isDecodedToJSON(fn: unknown): boolean {
+  return fn === mapToJSON || fn === arrayToJSON || fn === recordToJSON;
+}
+
+/** The JSON key of a Map key (Ruby's `Hash#as_json`: `key.to_s`), as `JSON.stringify` of a decoded Map uses. */
+export { mapKeyToJSON };

@@ -116,8 +116,11 @@ export class RubyObject {
     }
     // JSON.stringify throws on bigint; Ruby's as_json of a big Integer is the Integer, so give its exact digits.
     const plain = (v: unknown) => (typeof v === "bigint" ? v.toString() : v);
-    const out: Record<string, unknown> = { $class: this.className };
-    for (const [k, v] of Object.entries(this.ivars)) out[k] = plain(v);
+    // No prototype: an ivar or Struct member named `__proto__` is then a plain own key (on an
+    // ordinary object, assigning it would replace the result's prototype and vanish from the JSON).
+    const out = Object.create(null) as Record<string, unknown>;
+    out["$class"] = this.className;
+    for (const k of Object.keys(this.ivars)) out[k] = plain(this.ivars[k]);
     if (this.data !== undefined) out["$data"] = this.data instanceof Uint8Array ? { $binary: strictEncode64(this.data) } : plain(this.data);
     return out;
   }

@@ -15,10 +15,10 @@ import type { CookiesSerializer } from "../config.js";
 import { jsonSerializer } from "./json.js";
 import { marshalSerializer } from "./marshal.js";
 import { messagePackSerializer } from "./messagePack.js";
-import type { Serializer, SerializerFormat } from "./types.js";
+import type { DumpOptions, Serializer, SerializerFormat } from "./types.js";
 
-export type { Serializer, SerializerFormat } from "./types.js";
-export { jsonSerializer, encodeJson, decodeJson } from "./json.js";
+export type { DumpOptions, Serializer, SerializerFormat } from "./types.js";
+export { jsonSerializer, encodeJson, decodeJson, MAX_JSON_NESTING, DEFAULT_MAX_SERIALIZED_BYTES } from "./json.js";
 export { marshalSerializer } from "./marshal.js";
 export { messagePackSerializer } from "./messagePack.js";
 
@@ -35,9 +35,12 @@ export function writtenFormat(serializer: CookiesSerializer): SerializerFormat {
   return "json";
 }
 
-/** Value → bytes in the serializer's own format. */
-export function serialize(value: unknown, serializer: CookiesSerializer): Uint8Array {
-  return BY_FORMAT[writtenFormat(serializer)].dump(value);
+/**
+ * Value → bytes in the serializer's own format. Throws `UnserializableError`, or `TooLargeError`
+ * beyond `options.maxBytes` (default 1 MiB; the cookie jar passes 4096, as no larger payload fits a cookie).
+ */
+export function serialize(value: unknown, serializer: CookiesSerializer, options: DumpOptions = {}): Uint8Array {
+  return BY_FORMAT[writtenFormat(serializer)].dump(value, options);
 }
 
 /** Rails 7.1 `detect_format`: MessagePack signature, then Marshal signature, then the JSON pattern. */

@@ -21,7 +21,6 @@ import type { CookieJarOptions } from "../config.js";
 import { parseCookieHeader } from "../cookie/escape.js";
 import { InvalidOptionError, PayloadError, RailsCookieError } from "../errors.js";
 import { RubySymbol } from "../ruby/types.js";
-import { serialize } from "../serializers/index.js";
 import { compactSessionData, createSession, generateSessionId, sessionState, type RailsSession, type SessionState } from "./session.js";
 import { createServerSessionStore, type ServerSessionCore, type ServerSessionStoreOptions } from "./serverStore.js";
 import { resolveCookieOptions, serializeSetCookie, type ResolvedCookieOptions, type SessionCookieOptions } from "./setCookie.js";
@@ -126,7 +125,7 @@ function createCookieSessionStore(options: SessionStoreOptions): SessionStore {
     if (state.data["session_id"] !== state.id) state.data["session_id"] = state.id;
 
     const data = compactSessionData(state.data);
-    const serialized = serialize(data, config.cookiesSerializer);
+    const serialized = codec.serialize(key, data); // bounded: stops past 4096 bytes (CookieOverflowError)
     // A session that came without a cookie is written once it holds anything besides its id.
     const changed =
       state.snapshot === null
