@@ -14,22 +14,4 @@
  * Nothing in this module graph imports `node:*` or uses `Buffer`: the build resolves the two seams,
  * src/bytes and src/backend, to their Web implementations (tsup.config.ts).
  */
-export { createCookieJar, AsyncCookieJar, AsyncCookieCodec } from "./asyncJar.js";
-export { MAX_COOKIE_SIZE, type DecodedCookie, type RailsSessionData, type SetOptions } from "./cookieJarCore.js";
-export {
-  resolveConfig,
-  LOAD_DEFAULTS,
-  NEWEST_LOAD_DEFAULTS,
-  DEFAULT_SALTS,
-  type CookieJarOptions,
-  type CookieRotation,
-  type CookiesSerializer,
-  type LoadDefaults,
-  type ResolvedConfig,
-} from "./config.js";
-export * from "./errors.js";
-export { RubySymbol, RubyTime, RubyObject, sym } from "./ruby/types.js";
-export { escapeCookieValue, unescapeCookieValue, parseCookieHeader } from "./cookie/escape.js";
-export type { AsyncScheme, SchemeInfo, SchemeSource } from "./schemes.js";
-export { readFlash, consumeFlash, setFlash, keepFlash, writeFlash, FLASH_SESSION_KEY, type Flashes } from "./rails/flash.js";
-export { wardenUser, setWardenUser, clearWardenUser, wardenKeyFor, type WardenUser } from "./rails/warden.js";
+export * from "./api.js";

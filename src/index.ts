@@ -5,23 +5,10 @@
  * `encrypted` / `signed` codecs, typed errors, and the Ruby value types sessions can hold. The
  * layers underneath (crypto, envelope, serializers, Marshal) are exported for tools that need them.
  */
-export { CookieJar, CookieCodec, MAX_COOKIE_SIZE, type DecodedCookie, type RailsSessionData, type SetOptions } from "./jar.js";
-export { createCookieJar, AsyncCookieJar, AsyncCookieCodec } from "./asyncJar.js";
-export {
-  resolveConfig,
-  LOAD_DEFAULTS,
-  NEWEST_LOAD_DEFAULTS,
-  DEFAULT_SALTS,
-  type CookieJarOptions,
-  type CookieRotation,
-  type CookiesSerializer,
-  type LoadDefaults,
-  type ResolvedConfig,
-} from "./config.js";
-export * from "./errors.js";
-export { RubySymbol, RubyTime, RubyObject, sym } from "./ruby/types.js";
-export { escapeCookieValue, unescapeCookieValue, parseCookieHeader } from "./cookie/escape.js";
-export type { Scheme, AsyncScheme, SchemeInfo, SchemeSource } from "./schemes.js";
+export * from "./api.js";
+// Node only: the synchronous jar on node:crypto, Marshal, CSRF, credentials, detection, session stores.
+export { CookieJar, CookieCodec } from "./jar.js";
+export type { Scheme } from "./schemes.js";
 export { load as marshalLoad, dump as marshalDump, type MarshalLimits } from "./marshal/index.js";
 export {
   formAuthenticityToken,
@@ -31,8 +18,6 @@ export {
   type ValidAuthenticityTokenOptions,
   type FormOptions,
 } from "./rails/csrf.js";
-export { readFlash, consumeFlash, setFlash, keepFlash, writeFlash, FLASH_SESSION_KEY, type Flashes } from "./rails/flash.js";
-export { wardenUser, setWardenUser, clearWardenUser, wardenKeyFor, type WardenUser } from "./rails/warden.js";
 export {
   findSecretKeyBase,
   decryptEncryptedFile,
