@@ -13,15 +13,8 @@
  * then: curl -c jar -b jar http://127.0.0.1:3000/ (twice).
  */
 import express from "express";
-import { railsSession, wardenUser, type RailsSession } from "rails-cookie-codec/express";
+import { railsSession, wardenUser } from "rails-cookie-codec/express";
 import { ActiveRecordStore, type ActiveRecordClient } from "rails-cookie-codec";
-
-declare module "express-serve-static-core" {
-  interface Request {
-    get session(): RailsSession;
-    set session(value: RailsSession | Record<string, unknown> | null);
-  }
-}
 
 const url = process.env.DATABASE_URL ?? "sqlite:tmp/sessions.sqlite3";
 

@@ -12,15 +12,8 @@
  */
 import express from "express";
 import { createClient } from "redis";
-import { railsSession, wardenUser, type RailsSession } from "rails-cookie-codec/express";
+import { railsSession, wardenUser } from "rails-cookie-codec/express";
 import { RedisCacheStore, revokeUserSessions, findUserSessions, type LoadDefaults } from "rails-cookie-codec";
-
-declare module "express-serve-static-core" {
-  interface Request {
-    get session(): RailsSession;
-    set session(value: RailsSession | Record<string, unknown> | null);
-  }
-}
 
 const loadDefaults = (process.env.RAILS_LOAD_DEFAULTS ?? "7.1") as LoadDefaults;
 const client = createClient({ url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379/0" });

@@ -14,16 +14,8 @@ import {
   railsSession,
   verifyAuthenticityToken,
   wardenUser,
-  type RailsSession,
 } from "rails-cookie-codec/express";
 import type { LoadDefaults } from "rails-cookie-codec";
-
-declare module "express-serve-static-core" {
-  interface Request {
-    get session(): RailsSession;
-    set session(value: RailsSession | Record<string, unknown> | null);
-  }
-}
 
 const escapeHtml = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,6 +1,7 @@
 /**
- * Every ```ts block of README.md and docs/*.md type-checks under `strict`, as a user would paste it,
- * against the built package (its `exports` and .d.ts, imported by name as `rails-cookie-codec`).
+ * Every ```ts block of README.md and docs/*.md, and every program in examples/, type-checks under
+ * `strict`, as a user would paste it, against the built package (its `exports` and .d.ts, imported
+ * by name as `rails-cookie-codec`).
  *
  * Each block is its own module. The names the snippets take from the code around them (an
  * Express `app`/`req`/`res`, a `jar` or `store` built in an earlier block, a `raw` cookie value, a
@@ -29,8 +30,16 @@ function tsBlocks(doc: string): Block[] {
   return blocks;
 }
 
+/** The runnable examples the README links to: each is a whole program, checked as it is. */
+function exampleFiles(dir = resolve(repoRoot, "examples")): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? exampleFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
+}
+const examples = exampleFiles().map((f) => ({ doc: f.slice(repoRoot.length + 1), line: 1, code: readFileSync(f, "utf8") }));
+
 const docs = ["README.md", ...readdirSync(resolve(repoRoot, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)];
-const blocks = docs.flatMap(tsBlocks);
+const blocks = [...docs.flatMap(tsBlocks), ...examples];
 
 const PRELUDE = `import type { Express, Request, Response } from "express";
 import type { CookieJar, SessionStore } from "rails-cookie-codec";
@@ -57,13 +66,14 @@ const NEXT_SERVER = `declare module "next/server" {
   }
   export class NextResponse extends Response {
     static redirect(url: string | URL, status?: number): NextResponse;
-    static next(): NextResponse;
+    static next(init?: { request?: { headers?: Headers }; headers?: HeadersInit; status?: number }): NextResponse;
   }
 }
 `;
 
 describe("the ```ts blocks of README.md and docs/ type-check under strict", () => {
-  it("there are blocks to check, in README.md and docs/express.md at least", () => {
+  it("there are blocks to check, in README.md and docs/express.md at least, and the examples", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(5);
     expect(blocks.filter((b) => b.doc === "README.md").length).toBeGreaterThanOrEqual(5);
     expect(blocks.filter((b) => b.doc === "docs/express.md").length).toBeGreaterThanOrEqual(3);
   });
