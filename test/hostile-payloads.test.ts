@@ -171,6 +171,17 @@ describe("3. JSON integers of any length stay exact", () => {
   });
 });
 
+describe("3b. an integral float beyond 2**53 beside strings (a property-test finding, seed -964291995)", () => {
+  it("decodes with its strings intact: no integer token to mark must not turn every string into a BigInt", () => {
+    // Marshal {0 => {0 => 4.957043258300394e22}} rewritten as JSON under :hybrid, then read back.
+    const text = '{"session_id":"x","0":{"0":4.957043258300394e+22}}';
+    expect(decodeJson(text)).toEqual({ session_id: "x", "0": { "0": 4.957043258300394e22 } });
+    const jar = new CookieJar({ secretKeyBase, loadDefaults: "7.1", cookiesSerializer: "json", now });
+    const cookie = jar.encrypted.setSerialized("c", Buffer.from(text));
+    expect(jar.encrypted.decode("c", cookie).value).toEqual({ session_id: "x", "0": { "0": 4.957043258300394e22 } });
+  });
+});
+
 describe("4. binary in JSON", () => {
   it("a Uint8Array that is not UTF-8 is unserializable, never an object of indices", () => {
     const jar = new CookieJar({ secretKeyBase, loadDefaults: "7.0", cookiesSerializer: "json", now });

@@ -312,8 +312,10 @@ function markBigIntegers(text: string): string {
 }
 
 function reviveBigInt(_key: string, value: unknown): unknown {
-  // Only called after markBigIntegers, which made the marker.
-  if (typeof value === "string" && value.startsWith(BIGINT_MARK)) return BigInt(value.slice(BIGINT_MARK.length));
+  // marker(), not BIGINT_MARK: the text may have held no integer token to mark (a float such as
+  // 4.9e+22 also sends it here), and an unmade marker is "", which every string starts with.
+  const mark = marker();
+  if (typeof value === "string" && value.startsWith(mark)) return BigInt(value.slice(mark.length));
   // Containers that hold a bigint get a toJSON, so JSON.stringify works on the decoded value
   // (src/ruby/json.ts; only this exact pass can produce bigints).
   if (value !== null && typeof value === "object") defineBigIntToJSON(value);
