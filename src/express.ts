@@ -91,7 +91,7 @@ export function railsSession(options: RailsSessionOptions | ServerSessionStoreOp
     const header = req.headers.cookie;
     const session = store.load(Array.isArray(header) ? header.join("; ") : header);
     attachSession(req, session, store);
-    hookHeaders(res, () => store.commit(session), next);
+    hookHeaders(res, new PendingCommit(store, session, next));
     next();
   };
   return Object.assign(middleware, { store });
@@ -110,22 +110,55 @@ function serverSession(options: ServerSessionStoreOptions): Middleware & { store
   return Object.assign(middleware, { store });
 }
 
-function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
-  Object.defineProperty(req, "session", {
-    configurable: true,
-    enumerable: true,
-    get: () => session,
-    set: (value: unknown) => {
-      if (value === session) return;
-      // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
-      resetSession(session);
-      if (value !== null && value !== undefined && typeof value === "object") {
-        for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
-      }
-    },
-  });
-  (req as unknown as Record<symbol, unknown>)[STORE] = store;
+// Per request, `req.session` is an own accessor like before, but its getter and setter are these
+// two functions, shared by every request: V8 then reuses one hidden-class transition for it.
+// Closures made per request made every request's `req` a new hidden class (an accessor property's
+// functions are part of the map), which turned the property accesses of every later middleware
+// and of Express itself polymorphic. The session sits in a symbol-keyed slot instead.
+const SESSION = Symbol("rails-cookie-codec.req-session");
+interface SessionSlots {
+  [SESSION]: RailsSession;
+  [STORE]: SessionStore | ServerSessionCore;
 }
+const SESSION_PROPERTY: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: SessionSlots) {
+    return this[SESSION];
+  },
+  set(this: SessionSlots, value: unknown) {
+    const session = this[SESSION];
+    if (value === session) return;
+    // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
+    resetSession(session);
+    if (value !== null && value !== undefined && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
+    }
+  },
+};
+
+function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
+  const slots = req as unknown as SessionSlots;
+  slots[SESSION] = session;
+  slots[STORE] = store;
+  Object.defineProperty(req, "session", SESSION_PROPERTY);
+}
+
+/** What the synchronous hook keeps for one response (one object; no closures per request). */
+class PendingCommit {
+  done = false;
+  failed = false;
+  writeHead: ServerResponse["writeHead"] | undefined;
+  write: ServerResponse["write"] | undefined;
+  end: ServerResponse["end"] | undefined;
+  constructor(
+    readonly store: SessionStore,
+    readonly session: RailsSession,
+    readonly next: Next,
+  ) {}
+}
+const PENDING = Symbol("rails-cookie-codec.pending-commit");
+type HookedResponse = ServerResponse & { [PENDING]: PendingCommit };
 
 /**
  * Runs `commit` once, just before the headers are written, and appends its Set-Cookie. A throw
@@ -133,53 +166,93 @@ function attachSession(req: IncomingMessage, session: RailsSession, store: Sessi
  *
  * The wrappers stay in place after the commit (they only pass calls through): putting the
  * original methods back would also unwrap whatever a later middleware (compression, …) wrapped
- * around ours.
+ * around ours. They are the same three functions on every response (they find their request's
+ * state under a symbol), so every `res` keeps one hidden class.
  */
-function hookHeaders(res: ServerResponse, commit: () => string | null, next: Next): void {
-  const writeHead = res.writeHead;
-  const write = res.write;
-  const end = res.end;
-  let done = false;
-  let failed = false;
-
-  /** True when the original call may proceed. */
-  const commitNow = (headersArg?: OutgoingHttpHeaders): boolean => {
-    // After a failed commit, the error handler's response went out; the handler may still call
-    // write/end for the response it meant to send: swallow those instead of writing after end.
-    if (failed && (res.writableEnded || res.headersSent)) return false;
-    if (done) return true;
-    done = true;
-    if (res.headersSent) return true;
-    let cookie: string | null;
-    try {
-      cookie = commit();
-    } catch (error) {
-      failed = true;
-      // Forget what the handler set up for the response it can no longer send.
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      res.statusCode = 500;
-      next(error);
-      return false;
-    }
-    if (cookie !== null) appendSetCookie(res, cookie, headersArg);
-    return true;
-  };
-
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    const headers = args.find((a, i) => i > 0 && a !== null && typeof a === "object" && !Array.isArray(a)) as OutgoingHttpHeaders | undefined;
-    if (!commitNow(headers)) return this;
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+function hookHeaders(res: ServerResponse, pending: PendingCommit): void {
+  pending.writeHead = res.writeHead;
+  pending.write = res.write;
+  pending.end = res.end;
+  const hooked = res as HookedResponse;
+  if (hooked[PENDING] === undefined) {
+    hooked[PENDING] = pending;
+    res.writeHead = hookedWriteHead as ServerResponse["writeHead"];
+    res.write = hookedWrite as ServerResponse["write"];
+    res.end = hookedEnd as ServerResponse["end"];
+    return;
+  }
+  // A second railsSession on the same response (two session cookies): wrappers of its own.
+  res.writeHead = function (this: ServerResponse) {
+    // eslint-disable-next-line prefer-rest-params
+    return writeHeadVia(this, pending, arguments);
   } as ServerResponse["writeHead"];
-
-  res.write = function (this: ServerResponse, ...args: unknown[]) {
-    if (!commitNow()) return false;
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  res.write = function (this: ServerResponse) {
+    // eslint-disable-next-line prefer-rest-params
+    return writeVia(this, pending, arguments);
   } as ServerResponse["write"];
-
-  res.end = function (this: ServerResponse, ...args: unknown[]) {
-    if (!commitNow()) return this;
-    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  res.end = function (this: ServerResponse) {
+    // eslint-disable-next-line prefer-rest-params
+    return endVia(this, pending, arguments);
   } as ServerResponse["end"];
+}
+
+/** True when the original call may proceed. */
+function commitNow(res: ServerResponse, pending: PendingCommit, headersArg?: OutgoingHttpHeaders): boolean {
+  // After a failed commit, the error handler's response went out; the handler may still call
+  // write/end for the response it meant to send: swallow those instead of writing after end.
+  if (pending.failed && (res.writableEnded || res.headersSent)) return false;
+  if (pending.done) return true;
+  pending.done = true;
+  if (res.headersSent) return true;
+  let cookie: string | null;
+  try {
+    cookie = pending.store.commit(pending.session);
+  } catch (error) {
+    pending.failed = true;
+    // Forget what the handler set up for the response it can no longer send.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusCode = 500;
+    pending.next(error);
+    return false;
+  }
+  if (cookie !== null) appendSetCookie(res, cookie, headersArg);
+  return true;
+}
+
+/** The headers object of a `writeHead(status, [message], [headers])` call, if any. */
+function headersArgOf(args: ArrayLike<unknown>): OutgoingHttpHeaders | undefined {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a !== null && typeof a === "object" && !Array.isArray(a)) return a as OutgoingHttpHeaders;
+  }
+  return undefined;
+}
+
+// `arguments`, not rest parameters: no array per call.
+/* eslint-disable prefer-rest-params */
+function hookedWriteHead(this: HookedResponse): ServerResponse {
+  return writeHeadVia(this, this[PENDING], arguments);
+}
+function hookedWrite(this: HookedResponse): boolean {
+  return writeVia(this, this[PENDING], arguments);
+}
+function hookedEnd(this: HookedResponse): ServerResponse {
+  return endVia(this, this[PENDING], arguments);
+}
+/* eslint-enable prefer-rest-params */
+
+type Args = IArguments | unknown[];
+function writeHeadVia(res: ServerResponse, pending: PendingCommit, args: Args): ServerResponse {
+  if (!commitNow(res, pending, pending.done ? undefined : headersArgOf(args))) return res;
+  return (pending.writeHead as (...a: unknown[]) => ServerResponse).apply(res, args as unknown[]);
+}
+function writeVia(res: ServerResponse, pending: PendingCommit, args: Args): boolean {
+  if (!commitNow(res, pending)) return false;
+  return (pending.write as (...a: unknown[]) => boolean).apply(res, args as unknown[]);
+}
+function endVia(res: ServerResponse, pending: PendingCommit, args: Args): ServerResponse {
+  if (!commitNow(res, pending)) return res;
+  return (pending.end as (...a: unknown[]) => ServerResponse).apply(res, args as unknown[]);
 }
 
 /**

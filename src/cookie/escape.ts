@@ -62,9 +62,31 @@ export function parseCookieHeader(header: string): Map<string, string> {
     if (eq === -1) continue;
     const name = unescapeCookieValue(part.slice(0, eq).trim());
     if (name === "" || cookies.has(name)) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    cookies.set(name, value);
+    cookies.set(name, cookieValueOfPart(part, eq));
   }
   return cookies;
+}
+
+/**
+ * `parseCookieHeader(header).get(name)` without building the Map: what a session store needs on
+ * every request (one cookie out of the header). The first occurrence of the name wins, as there.
+ */
+export function findCookie(header: string, name: string): string | undefined {
+  let start = 0;
+  while (start <= header.length) {
+    let end = header.indexOf(";", start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf("=", start);
+    if (eq !== -1 && eq < end) {
+      const part = header.slice(start, end);
+      if (unescapeCookieValue(part.slice(0, eq - start).trim()) === name) return cookieValueOfPart(part, eq - start);
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+function cookieValueOfPart(part: string, eq: number): string {
+  const value = part.slice(eq + 1).trim();
+  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
 }
