@@ -11,12 +11,10 @@
  * the repo, so tsc never sees it; node_modules is linked in). Both jars read
  * and write the scenarios of bench/run.ts; each side's decoded value is checked to be the same.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO } from "./lib/rails.js";
+import { checkout } from "./lib/revision.js";
 import { median, timeSync } from "./lib/timing.js";
 import { SELECTORS, jarOptionsFor, vector } from "./lib/vectors.js";
 import type { CookieJar as Jar } from "../src/jar.js";
@@ -28,17 +26,6 @@ const ONLY = opt("--only", Object.keys(SELECTORS).join(",")).split(",");
 const ROUNDS = Number(opt("--rounds", "9"));
 const MS = Number(opt("--ms", "200"));
 
-/** A revision's src/, extracted once; returns the directory holding src/. */
-function checkout(r: string): { sha: string; dir: string } {
-  const sha = execFileSync("git", ["rev-parse", "--short", r], { cwd: REPO, encoding: "utf8" }).trim();
-  const dir = resolve(tmpdir(), "rails-cookie-codec-ab", sha);
-  if (!existsSync(resolve(dir, "src/jar.ts"))) {
-    mkdirSync(dir, { recursive: true });
-    execFileSync("sh", ["-c", `git archive ${sha} src | tar -x -C ${JSON.stringify(dir)}`], { cwd: REPO });
-    symlinkSync(resolve(REPO, "node_modules"), resolve(dir, "node_modules"));
-  }
-  return { sha, dir };
-}
 const { sha, dir } = checkout(rev);
 const afterRev = argv.includes("--after") ? checkout(opt("--after", "HEAD")) : { sha: "working tree", dir: REPO };
 type JarClass = new (options: ConstructorParameters<typeof Jar>[0]) => Jar;
