@@ -71,7 +71,6 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => voi
 export type RailsSessionOptions = SessionStoreOptions;
 export type { ServerSessionCore, ServerSessionStoreOptions, SessionErrorContext, SessionErrorHandler } from "./session/serverStore.js";
 
-const STORE = Symbol("rails-cookie-codec.store");
 
 /**
  * The middleware. Build it once per app: keys are derived here, not per request.
@@ -86,12 +85,13 @@ export function railsSession(options: RailsSessionOptions): Middleware & { store
 export function railsSession(options: RailsSessionOptions | ServerSessionStoreOptions): Middleware & { store: SessionStore | ServerSessionCore } {
   if ("store" in options && options.store !== undefined) return serverSession(options);
   const store = createSessionStore(options);
+  const hooks = responseHooks();
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const header = req.headers.cookie;
     const session = store.load(Array.isArray(header) ? header.join("; ") : header);
     attachSession(req, session, store);
-    hookHeaders(res, new PendingCommit(store, session, next));
+    hooks.hook(res, new PendingCommit(store, session, next));
     next();
   };
   return Object.assign(middleware, { store });
@@ -110,25 +110,29 @@ function serverSession(options: ServerSessionStoreOptions): Middleware & { store
   return Object.assign(middleware, { store });
 }
 
-// Per request, `req.session` is an own accessor like before, but its getter and setter are these
-// two functions, shared by every request: V8 then reuses one hidden-class transition for it.
-// Closures made per request made every request's `req` a new hidden class (an accessor property's
-// functions are part of the map), which turned the property accesses of every later middleware
-// and of Express itself polymorphic. The session sits in a symbol-keyed slot instead.
-const SESSION = Symbol("rails-cookie-codec.req-session");
-interface SessionSlots {
-  [SESSION]: RailsSession;
-  [STORE]: SessionStore | ServerSessionCore;
-}
+/*
+ * What a request costs us besides the codec is mostly properties added to Express's `req` and
+ * `res`. Express gives both a new prototype on every request (`Object.setPrototypeOf(req,
+ * app.request)` in express/lib/application.js `handle`), and on such an object V8 adds each new
+ * property slowly, through a fresh hidden class: ~3 µs per property here (docs/bench.md), against
+ * ~0.1 µs on a plain `http` response. So the middleware adds only what it must: `req.session` and
+ * the three response methods it wraps. Everything else per request lives in WeakMaps, and the
+ * accessor and wrappers are the same functions on every request (no closures per request: an
+ * accessor's functions are part of the hidden class).
+ */
+
+/** The session and store of each request the middleware saw (for `req.session` and the helpers). */
+const attached = new WeakMap<IncomingMessage, { readonly session: RailsSession; readonly store: SessionStore | ServerSessionCore }>();
+
 const SESSION_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
-  get(this: SessionSlots) {
-    return this[SESSION];
+  get(this: IncomingMessage) {
+    return attached.get(this)?.session;
   },
-  set(this: SessionSlots, value: unknown) {
-    const session = this[SESSION];
-    if (value === session) return;
+  set(this: IncomingMessage, value: unknown) {
+    const session = attached.get(this)?.session;
+    if (session === undefined || value === session) return;
     // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
     resetSession(session);
     if (value !== null && value !== undefined && typeof value === "object") {
@@ -138,13 +142,11 @@ const SESSION_PROPERTY: PropertyDescriptor = {
 };
 
 function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
-  const slots = req as unknown as SessionSlots;
-  slots[SESSION] = session;
-  slots[STORE] = store;
+  attached.set(req, { session, store });
   Object.defineProperty(req, "session", SESSION_PROPERTY);
 }
 
-/** What the synchronous hook keeps for one response (one object; no closures per request). */
+/** What the synchronous hook keeps for one response. */
 class PendingCommit {
   done = false;
   failed = false;
@@ -157,43 +159,42 @@ class PendingCommit {
     readonly next: Next,
   ) {}
 }
-const PENDING = Symbol("rails-cookie-codec.pending-commit");
-type HookedResponse = ServerResponse & { [PENDING]: PendingCommit };
 
 /**
  * Runs `commit` once, just before the headers are written, and appends its Set-Cookie. A throw
  * from `commit` drops the pending response and goes to `next(err)`.
  *
- * The wrappers stay in place after the commit (they only pass calls through): putting the
- * original methods back would also unwrap whatever a later middleware (compression, …) wrapped
- * around ours. They are the same three functions on every response (they find their request's
- * state under a symbol), so every `res` keeps one hidden class.
+ * Built once per middleware: the wrappers are the same three functions on every response, and
+ * find the response's `PendingCommit` in the middleware's own WeakMap (so two railsSession on one
+ * response, for two cookies, each commit their own). The wrappers stay in place after the commit
+ * (they only pass calls through): putting the original methods back would also unwrap whatever a
+ * later middleware (compression, …) wrapped around ours.
  */
-function hookHeaders(res: ServerResponse, pending: PendingCommit): void {
-  pending.writeHead = res.writeHead;
-  pending.write = res.write;
-  pending.end = res.end;
-  const hooked = res as HookedResponse;
-  if (hooked[PENDING] === undefined) {
-    hooked[PENDING] = pending;
-    res.writeHead = hookedWriteHead as ServerResponse["writeHead"];
-    res.write = hookedWrite as ServerResponse["write"];
-    res.end = hookedEnd as ServerResponse["end"];
-    return;
-  }
-  // A second railsSession on the same response (two session cookies): wrappers of its own.
-  res.writeHead = function (this: ServerResponse) {
-    // eslint-disable-next-line prefer-rest-params
-    return writeHeadVia(this, pending, arguments);
+function responseHooks(): { hook(res: ServerResponse, pending: PendingCommit): void } {
+  const pendings = new WeakMap<ServerResponse, PendingCommit>();
+  // `arguments`, not rest parameters: no array per call.
+  /* eslint-disable prefer-rest-params */
+  const writeHead = function (this: ServerResponse): ServerResponse {
+    return writeHeadVia(this, pendings.get(this)!, arguments);
   } as ServerResponse["writeHead"];
-  res.write = function (this: ServerResponse) {
-    // eslint-disable-next-line prefer-rest-params
-    return writeVia(this, pending, arguments);
+  const write = function (this: ServerResponse): boolean {
+    return writeVia(this, pendings.get(this)!, arguments);
   } as ServerResponse["write"];
-  res.end = function (this: ServerResponse) {
-    // eslint-disable-next-line prefer-rest-params
-    return endVia(this, pending, arguments);
+  const end = function (this: ServerResponse): ServerResponse {
+    return endVia(this, pendings.get(this)!, arguments);
   } as ServerResponse["end"];
+  /* eslint-enable prefer-rest-params */
+  return {
+    hook(res, pending) {
+      pending.writeHead = res.writeHead;
+      pending.write = res.write;
+      pending.end = res.end;
+      pendings.set(res, pending);
+      res.writeHead = writeHead;
+      res.write = write;
+      res.end = end;
+    },
+  };
 }
 
 /** True when the original call may proceed. */
@@ -227,19 +228,6 @@ function headersArgOf(args: ArrayLike<unknown>): OutgoingHttpHeaders | undefined
   }
   return undefined;
 }
-
-// `arguments`, not rest parameters: no array per call.
-/* eslint-disable prefer-rest-params */
-function hookedWriteHead(this: HookedResponse): ServerResponse {
-  return writeHeadVia(this, this[PENDING], arguments);
-}
-function hookedWrite(this: HookedResponse): boolean {
-  return writeVia(this, this[PENDING], arguments);
-}
-function hookedEnd(this: HookedResponse): ServerResponse {
-  return endVia(this, this[PENDING], arguments);
-}
-/* eslint-enable prefer-rest-params */
 
 type Args = IArguments | unknown[];
 function writeHeadVia(res: ServerResponse, pending: PendingCommit, args: Args): ServerResponse {
@@ -336,7 +324,7 @@ function sessionOf(req: IncomingMessage): RailsSession {
 }
 
 function storeOf(req: IncomingMessage): SessionStore | ServerSessionCore {
-  const store = (req as unknown as Record<symbol, SessionStore | ServerSessionCore | undefined>)[STORE];
+  const store = attached.get(req)?.store;
   if (!store) throw new TypeError("app.use(railsSession(...)) must run first");
   return store;
 }
