@@ -47,7 +47,10 @@ export function decryptGcm(value: string, key: GcmKey): Buffer {
   const decipher = createDecipheriv(key.cipher, key.secret, iv);
   decipher.setAuthTag(tag);
   try {
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    const plaintext = decipher.update(ciphertext);
+    // GCM is a stream mode: `final` only checks the tag and returns no bytes, so no copy to join them.
+    const rest = decipher.final();
+    return rest.length === 0 ? plaintext : Buffer.concat([plaintext, rest]);
   } catch (cause) {
     throw new DecryptionError(undefined, { cause });
   }

@@ -8,7 +8,7 @@
  * as exact digits. Reading: Ruby's `JSON.parse(quirks_mode: true)`, so bare scalars are accepted, and
  * integers beyond 2**53 come back as exact bigints instead of rounded numbers.
  */
-import { latin1String, utf8Bytes } from "../bytes/index.js";
+import { latin1String, strictUtf8String, utf8Bytes } from "../bytes/index.js";
 import { PayloadError, UnserializableError } from "../errors.js";
 import type { Serializer } from "./types.js";
 
@@ -33,7 +33,6 @@ function marker(): string {
   }
   return BIGINT_MARK;
 }
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 function bigintReplacer(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return marker() + value.toString();
@@ -141,13 +140,9 @@ export const jsonSerializer: Serializer = {
     return utf8Bytes(encodeJson(value));
   },
   load(bytes) {
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch (cause) {
-      // Ruby's JSON parser refuses malformed UTF-8 too.
-      throw new PayloadError("payload is not valid UTF-8", { cause });
-    }
+    const text = strictUtf8String(bytes);
+    // Ruby's JSON parser refuses malformed UTF-8 too.
+    if (text === null) throw new PayloadError("payload is not valid UTF-8");
     return decodeJson(text);
   },
 };
