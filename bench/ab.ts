@@ -11,6 +11,7 @@
  * the repo, so tsc never sees it; node_modules is linked in). Both jars read
  * and write the scenarios of bench/run.ts; each side's decoded value is checked to be the same.
  */
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO } from "./lib/rails.js";
@@ -60,11 +61,11 @@ for (const c of cases) timeSync(c.before, 100), timeSync(c.after, 100);
 for (let r = 0; r < ROUNDS; r++) {
   for (const c of cases) {
     // Alternate which side goes first, so neither always runs on a warmer cache.
-    if (r % 2) c.a.push(timeSync(c.after, MS).ops), c.b.push(timeSync(c.before, MS).ops);
-    else c.b.push(timeSync(c.before, MS).ops), c.a.push(timeSync(c.after, MS).ops);
+    if (r % 2) c.a.push(timeSync(c.after, MS).cpuOps), c.b.push(timeSync(c.before, MS).cpuOps);
+    else c.b.push(timeSync(c.before, MS).cpuOps), c.a.push(timeSync(c.after, MS).cpuOps);
   }
 }
-console.log(`before = ${sha} (${rev}), after = ${afterRev.sha}; ${ROUNDS} interleaved rounds × ${MS} ms, median ops/s\n`);
+console.log(`before = ${sha} (${rev}), after = ${afterRev.sha}; ${ROUNDS} interleaved rounds × ${MS} ms, median ops per CPU-second (process.cpuUsage: time the scheduler gave other work does not count); load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);
 console.log("| case | before | after | after ÷ before |\n|---|---:|---:|---:|");
 for (const c of cases) {
   const b = median(c.b);

@@ -234,7 +234,7 @@ async function main(): Promise<void> {
     if (c.sync) return timeSync(c.sync, ms);
     if (c.async) return timeAsync(c.async, ms);
     const out = await c.rails!.bench.call({ ...c.rails!.op, ms });
-    return { ops: Number(out["ops"]), n: Number(out["n"]), seconds: Number(out["seconds"]) };
+    return { ops: Number(out["ops"]), n: Number(out["n"]), seconds: Number(out["seconds"]), cpuOps: Number(out["ops"]) };
   };
   const t0 = Date.now();
   for (const c of timed) await runRound(c, WARMUP_MS);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { findCookie, parseCookieHeader } from "../src/cookie/escape.js";
+import { findCookie, parseCookieHeader, unescapeCookieValue } from "../src/cookie/escape.js";
 import { strictUtf8String as nodeStrictUtf8 } from "../src/bytes/node.js";
 import { strictUtf8String as webStrictUtf8 } from "../src/bytes/web.js";
 import { createSessionStore } from "../src/session/index.js";
@@ -27,6 +27,25 @@ describe("findCookie", () => {
     fc.assert(
       fc.property(header, fc.constantFrom("a", "b", "_app_session", "A", "x"), (h, name) => {
         expect(findCookie(h, name)).toBe(parseCookieHeader(h).get(name));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe("unescapeCookieValue", () => {
+  it("is decodeURIComponent wherever that succeeds (fast-check)", () => {
+    const piece = fc.constantFrom("A", "b", "9", "-", "+", "/", "=", "%3D", "%3d", "%2F", "%2f", "%2B", "%2b", "%41", "%C3%A9", "%3", "%", "%2", "%2G", "%3E");
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const v = pieces.join("");
+        let expected: string | undefined;
+        try {
+          expected = decodeURIComponent(v);
+        } catch {
+          return; // the byte-wise fallback, unchanged
+        }
+        expect(unescapeCookieValue(v)).toBe(expected);
       }),
       { numRuns: 5000 },
     );

@@ -33,7 +33,10 @@ export function escapeCookieValue(value: string): string {
  * Malformed `%` sequences are kept as they are; the cookie then fails verification.
  */
 export function unescapeCookieValue(value: string): string {
-  if (value.indexOf("%") === -1) return value;
+  const first = value.indexOf("%");
+  if (first === -1) return value;
+  const sealed = unescapeSealed(value, first);
+  if (sealed !== null) return sealed;
   try {
     return decodeURIComponent(value);
   } catch {
@@ -49,6 +52,29 @@ export function unescapeCookieValue(value: string): string {
     }
     return latin1String(Uint8Array.from(bytes));
   }
+}
+
+/**
+ * The escapes Rack puts in a sealed Rails cookie (base64 and `--`): `%3D` `%2F` `%2B`, which
+ * `decodeURIComponent` turns into `=` `/` `+`. Undone by hand, three times as fast as
+ * `decodeURIComponent` on a session cookie (docs/bench.md); null at the first other escape, for
+ * the general path.
+ */
+function unescapeSealed(value: string, first: number): string | null {
+  let out = "";
+  let last = 0;
+  for (let i = first; i !== -1; i = value.indexOf("%", i + 3)) {
+    const a = value.charCodeAt(i + 1);
+    const b = value.charCodeAt(i + 2) | 0x20; // lower-case hex letter
+    let c: string;
+    if (a === 0x33 && b === 0x64) c = "=";
+    else if (a === 0x32 && b === 0x66) c = "/";
+    else if (a === 0x32 && b === 0x62) c = "+";
+    else return null;
+    out += value.slice(last, i) + c;
+    last = i + 3;
+  }
+  return out + value.slice(last);
 }
 
 /**
