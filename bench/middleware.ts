@@ -76,7 +76,7 @@ export async function middlewareBench(): Promise<{ table: string; cases: Array<{
   for (let r = 0; r < ROUNDS; r++) {
     for (const c of r % 2 ? [...cases].reverse() : cases) c.us.push(1e6 / (await timeAsync(() => request(c), MS)).ops);
   }
-  for (const c of cases) c.bytes = await bytesPerOp(() => request(c), SMOKE ? 20 : 200, SMOKE ? 1 : 5);
+  for (const c of cases) c.bytes = await bytesPerOp(() => request(c), SMOKE ? 10 : 50, SMOKE ? 1 : 5);
 
   const base = median(cases[0]!.us);
   const rows = cases.map((c) => ({ name: c.name, usPerRequest: median(c.us), vsBaseline: base / median(c.us), bytesPerRequest: c.bytes ?? NaN }));
