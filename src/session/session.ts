@@ -2,7 +2,8 @@
  * `RailsSession`: the object a Node handler reads and writes, behaving like Rails' `session`
  * (actionpack/lib/action_dispatch/request/session.rb) over a cookie-store session.
  *
- * It is a Proxy over a null-prototype object holding the data, so the data is all there is to see:
+ * It is a Proxy whose traps act on a null-prototype object holding the data (one handler shared by
+ * every session, no closures per request), so the data is all there is to see:
  * `session.user_id`, `session["warden.user.user.key"] = …`, `delete session.flash`,
  * `Object.keys(session)` and `JSON.stringify(session)` all act on the data, exactly like
  * `session.to_hash` in Rails (String keys, `"session_id"` included).

@@ -14,7 +14,9 @@
  * One deliberate difference: Rails writes the cookie on every request that touched the session;
  * this store writes only when the data changed (deep: serialized bytes are compared), when the id
  * changed (`reset`/`renew`), when the codec says Rails would rewrite the cookie (`needsRewrite`), or
- * to push `expireAfter` forward. An untouched new session never sets a cookie.
+ * to push `expireAfter` forward. An untouched new session never sets a cookie. A session the
+ * handler never touched (no set or delete, no object handed out, see `SessionState.touched`) is
+ * not even serialized to compare: its data is what the cookie carried.
  */
 import { CookieJar, type CookieCodec } from "../jar.js";
 import type { CookieJarOptions } from "../config.js";
