@@ -11,12 +11,11 @@
  * the repo, so tsc never sees it; node_modules is linked in). Both jars read
  * and write the scenarios of bench/run.ts; each side's decoded value is checked to be the same.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { REPO } from "./lib/rails.js";
+import { checkout } from "./lib/revision.js";
 import { median, timeSync } from "./lib/timing.js";
 import { SELECTORS, jarOptionsFor, vector } from "./lib/vectors.js";
 import type { CookieJar as Jar } from "../src/jar.js";
@@ -28,17 +27,6 @@ const ONLY = opt("--only", Object.keys(SELECTORS).join(",")).split(",");
 const ROUNDS = Number(opt("--rounds", "9"));
 const MS = Number(opt("--ms", "200"));
 
-/** A revision's src/, extracted once; returns the directory holding src/. */
-function checkout(r: string): { sha: string; dir: string } {
-  const sha = execFileSync("git", ["rev-parse", "--short", r], { cwd: REPO, encoding: "utf8" }).trim();
-  const dir = resolve(tmpdir(), "rails-cookie-codec-ab", sha);
-  if (!existsSync(resolve(dir, "src/jar.ts"))) {
-    mkdirSync(dir, { recursive: true });
-    execFileSync("sh", ["-c", `git archive ${sha} src | tar -x -C ${JSON.stringify(dir)}`], { cwd: REPO });
-    symlinkSync(resolve(REPO, "node_modules"), resolve(dir, "node_modules"));
-  }
-  return { sha, dir };
-}
 const { sha, dir } = checkout(rev);
 const afterRev = argv.includes("--after") ? checkout(opt("--after", "HEAD")) : { sha: "working tree", dir: REPO };
 type JarClass = new (options: ConstructorParameters<typeof Jar>[0]) => Jar;
@@ -73,11 +61,11 @@ for (const c of cases) timeSync(c.before, 100), timeSync(c.after, 100);
 for (let r = 0; r < ROUNDS; r++) {
   for (const c of cases) {
     // Alternate which side goes first, so neither always runs on a warmer cache.
-    if (r % 2) c.a.push(timeSync(c.after, MS).ops), c.b.push(timeSync(c.before, MS).ops);
-    else c.b.push(timeSync(c.before, MS).ops), c.a.push(timeSync(c.after, MS).ops);
+    if (r % 2) c.a.push(timeSync(c.after, MS).cpuOps), c.b.push(timeSync(c.before, MS).cpuOps);
+    else c.b.push(timeSync(c.before, MS).cpuOps), c.a.push(timeSync(c.after, MS).cpuOps);
   }
 }
-console.log(`before = ${sha} (${rev}), after = ${afterRev.sha}; ${ROUNDS} interleaved rounds × ${MS} ms, median ops/s\n`);
+console.log(`before = ${sha} (${rev}), after = ${afterRev.sha}; ${ROUNDS} interleaved rounds × ${MS} ms, median ops per CPU-second (process.cpuUsage: time the scheduler gave other work does not count); load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}\n`);
 console.log("| case | before | after | after ÷ before |\n|---|---:|---:|---:|");
 for (const c of cases) {
   const b = median(c.b);

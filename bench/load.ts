@@ -14,17 +14,23 @@
  *         flipped characters). Every answer must be a 200 with a fresh session; RSS and heap (after
  *         a full GC) are read before and after.
  *
- *   options: --seconds N (default 5)  --rounds N (default 3)  --smoke (1 s, 1 round)
+ *   (iv)  cookie-session (Express's own signed-cookie sessions) on the same app and handlers, the
+ *         reference a Node-only team would use (bench/lib/apps.ts).
+ *   (v)   --soak N: N minutes of the read + rewrite case (default 0: none; the issue's soak is 10),
+ *         the server's heap after a full GC read every ~30 s: it must not grow.
+ *
+ *   options: --seconds N (default 5)  --rounds N (default 3)  --smoke (1 s, 1 round)  --soak N (minutes)
  *
  * Exits 1 when the session app answers wrongly, or the flood gets anything but 200s.
  * Adds a `load` section to bench/results.json.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { CookieJar } from "../src/jar.js";
+import { cookieSessionHeader, type Mode } from "./lib/apps.js";
 import { escapeCookieValue, unescapeCookieValue } from "../src/cookie/escape.js";
 import { writeResultsSection } from "./lib/results.js";
 import { median } from "./lib/timing.js";
@@ -35,6 +41,7 @@ const SMOKE = argv.includes("--smoke");
 const num = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
 const SECONDS = num("--seconds", SMOKE ? 1 : 5);
 const ROUNDS = num("--rounds", SMOKE ? 1 : 3);
+const SOAK_MINUTES = num("--soak", 0);
 const CONNECTIONS = 10;
 
 const line = vector(LOAD_VECTOR);
@@ -46,7 +53,7 @@ interface Server {
   url: string;
 }
 
-function startServer(mode: "session" | "session-read" | "baseline" | "baseline-cookie"): Promise<Server> {
+function startServer(mode: Mode): Promise<Server> {
   const child = fork(resolve(import.meta.dirname, "lib/load-server.ts"), [mode], {
     // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof), to see where a request's time goes.
     execArgv: ["--import", "tsx", "--expose-gc", ...(process.env["BENCH_CPU_PROF"] ? ["--cpu-prof", `--cpu-prof-dir=${process.env["BENCH_CPU_PROF"]}`] : [])],
@@ -140,11 +147,17 @@ function record(c: Case, r: autocannon.Result): void {
 }
 
 async function main(): Promise<void> {
+  const startLoad = loadavg();
   const session = await startServer("session");
   const sessionRead = await startServer("session-read");
   const baseline = await startServer("baseline");
   const baselineCookie = await startServer("baseline-cookie");
+  const cs = await startServer("cookie-session");
+  const csRead = await startServer("cookie-session-read");
   const cookie = `${line.session_key}=${line.value}`;
+  // cookie-session's own cookies (value + .sig) holding the same session.
+  const seed = await fetch(`${cs.url}/__seed`);
+  const csCookie = cookieSessionHeader(seed.headers.getSetCookie());
 
   // The session app must read the real cookie and write back the same session plus the counter.
   const check = await fetch(`${session.url}/`, { headers: { cookie } });
@@ -159,17 +172,23 @@ async function main(): Promise<void> {
   const readOnly = newCase("railsSession, handler only reads (no cookie written)");
   const without = newCase("baseline (same app, no middleware)");
   const withCookie = newCase("baseline + fixed Set-Cookie of the same size");
+  const csWrite = newCase("cookie-session (read + rewrite every request)");
+  const csReadOnly = newCase("cookie-session, handler only reads");
   await fire(session.url, [{ headers: { cookie } }], 1); // warm-up
   await fire(baseline.url, [{ headers: { cookie } }], 1);
   await fire(baselineCookie.url, [{ headers: { cookie } }], 1);
   await fire(sessionRead.url, [{ headers: { cookie } }], 1);
+  await fire(cs.url, [{ headers: { cookie: csCookie } }], 1);
+  await fire(csRead.url, [{ headers: { cookie: csCookie } }], 1);
   for (let r = 0; r < ROUNDS; r++) {
     await measure(without, baseline, [{ headers: { cookie } }], SECONDS);
     await measure(withCookie, baselineCookie, [{ headers: { cookie } }], SECONDS);
     await measure(withSession, session, [{ headers: { cookie } }], SECONDS);
     await measure(readOnly, sessionRead, [{ headers: { cookie } }], SECONDS);
+    await measure(csWrite, cs, [{ headers: { cookie: csCookie } }], SECONDS);
+    await measure(csReadOnly, csRead, [{ headers: { cookie: csCookie } }], SECONDS);
   }
-  for (const c of [withSession, without, withCookie, readOnly]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
+  for (const c of [withSession, without, withCookie, readOnly, csWrite, csReadOnly]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
 
   // Flood. First every junk cookie once, by hand: each must get a 200 and a fresh session.
   const junk = junkCookies();
@@ -187,21 +206,40 @@ async function main(): Promise<void> {
   if (ok200 !== flood.total || fivexx || flood.errors || flood.timeouts) {
     failures.push(`flood: ${ok200}/${flood.total} 200s, ${fivexx} 5xx, ${flood.errors} errors, ${flood.timeouts} timeouts`);
   }
-  await Promise.all([stop(session), stop(sessionRead), stop(baseline), stop(baselineCookie)]);
+
+  // Soak (off by default): the read + rewrite case for SOAK_MINUTES, heap after a full GC sampled.
+  const soak: Array<{ minute: number; heapUsed: number; rss: number; requests: number }> = [];
+  if (SOAK_MINUTES > 0) {
+    const t0 = Date.now();
+    soak.push({ minute: 0, ...(await stats(session, true)), requests: 0 });
+    let requests = 0;
+    while (Date.now() - t0 < SOAK_MINUTES * 60_000) {
+      const r = await fire(session.url, [{ headers: { cookie } }], Math.min(30, Math.ceil((SOAK_MINUTES * 60_000 - (Date.now() - t0)) / 1000)));
+      requests += r.requests.total;
+      if (r.non2xx || r.errors) failures.push(`soak: ${r.non2xx} non-2xx, ${r.errors} errors`);
+      soak.push({ minute: (Date.now() - t0) / 60_000, ...(await stats(session, true)), requests });
+    }
+  }
+  await Promise.all([stop(session), stop(sessionRead), stop(baseline), stop(baselineCookie), stop(cs), stop(csRead)]);
 
   const rps = (c: Case) => median(c.rounds);
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const table = [
     "| case | req/s (median) | vs baseline | server CPU µs/request (system) | requests | 200 | non-2xx | errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...[without, withCookie, readOnly, withSession, flood].map(
+    ...[without, withCookie, readOnly, withSession, csReadOnly, csWrite, flood].map(
       (c) =>
         `| ${c.name} | ${Math.round(rps(c)).toLocaleString("en-US")} | ${(rps(c) / rps(without)).toFixed(2)}× | ${(c.cpuMicros / c.total).toFixed(0)} (${(c.systemMicros / c.total).toFixed(0)}) | ${c.total.toLocaleString("en-US")} | ${(c.statuses["200"] ?? 0).toLocaleString("en-US")} | ${c.non2xx} | ${c.errors + c.timeouts} |`,
     ),
   ].join("\n");
-  const memoryLine = `flood server memory: RSS ${mb(before.rss)} before → ${mb(after.rss)} after; heap in use after full GC ${mb(before.heapUsed)} → ${mb(after.heapUsed)}`;
+  let memoryLine = `flood server memory: RSS ${mb(before.rss)} before → ${mb(after.rss)} after; heap in use after full GC ${mb(before.heapUsed)} → ${mb(after.heapUsed)}`;
+  if (soak.length > 1) {
+    const first = soak[0]!;
+    const last = soak[soak.length - 1]!;
+    memoryLine += `\nsoak: ${last.minute.toFixed(1)} min of read + rewrite, ${last.requests.toLocaleString("en-US")} requests; heap after full GC ${soak.map((p) => mb(p.heapUsed)).join(" → ")}; RSS ${mb(first.rss)} → ${mb(last.rss)}`;
+  }
   console.log(
-    `\nrails-cookie-codec middleware load — ${new Date().toISOString()}\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), autocannon ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per case\n\n${table}\n\n${memoryLine}`,
+    `\nrails-cookie-codec middleware load — ${new Date().toISOString()}\nnode ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), autocannon ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per case; load average at start ${startLoad.map((x) => x.toFixed(2)).join(" ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" ")}\n\n${table}\n\n${memoryLine}`,
   );
 
   writeResultsSection(
@@ -215,7 +253,8 @@ async function main(): Promise<void> {
       connections: CONNECTIONS,
       seconds: SECONDS,
       rounds: ROUNDS,
-      cases: [without, withCookie, readOnly, withSession, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
+      soak,
+      cases: [without, withCookie, readOnly, withSession, csReadOnly, csWrite, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
       flood: { junkCookies: junk.length, memoryBefore: before, memoryAfter: after },
       table,
       failures,

@@ -94,25 +94,35 @@ export function cookieValueOf(raw: string): string {
 }
 
 /** Above the crypto layer: envelope, purpose and expiry, serializer, for the plaintext `opened` authenticated. @internal */
+const NO_EXPIRY_CHECK = new Date(0);
+
+function schemeOf(opened: SchemeInfo, serializer: SerializerFormat, enveloped: boolean): DecodedCookie["scheme"] {
+  const scheme: DecodedCookie["scheme"] = {
+    protection: opened.protection,
+    keyDerivation: opened.keyDerivation,
+    source: opened.source,
+    serializer,
+    enveloped,
+  };
+  if (opened.rotationIndex !== undefined) scheme.rotationIndex = opened.rotationIndex;
+  return scheme;
+}
+
 export function openedCookie(config: ResolvedConfig, name: string, plaintext: Uint8Array, opened: SchemeInfo): DecodedCookie {
 
   // Rails 3 secret_token cookies predate the envelope.
   const unwrapped = unwrap(plaintext, opened.source === "secret_token" ? 0 : config.railsVersion);
-  checkMetadata(unwrapped, { purpose: `cookie.${name}`, now: config.now(), railsVersion: config.railsVersion });
+  // The clock is read only for an envelope with an expiry (Rails' `Metadata#fresh?` reads
+  // `Time.now` only then); `checkMetadata` looks at `now` only in that case.
+  const now = unwrapped.expiresAt === null ? NO_EXPIRY_CHECK : config.now();
+  checkMetadata(unwrapped, { purpose: `cookie.${name}`, now, railsVersion: config.railsVersion });
   const result = deserialize(unwrapped.message, config.cookiesSerializer, config.railsVersion);
 
   return {
     value: result.value,
     purpose: unwrapped.purpose,
     expiresAt: unwrapped.expiresAt,
-    scheme: {
-      protection: opened.protection,
-      keyDerivation: opened.keyDerivation,
-      source: opened.source,
-      ...(opened.rotationIndex === undefined ? {} : { rotationIndex: opened.rotationIndex }),
-      serializer: result.format,
-      enveloped: unwrapped.enveloped,
-    },
+    scheme: schemeOf(opened, result.format, unwrapped.enveloped),
     needsRewrite: opened.source !== "primary" || result.needsRewrite,
     payload: unwrapped.message,
   };

@@ -71,7 +71,6 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => voi
 export type RailsSessionOptions = SessionStoreOptions;
 export type { ServerSessionCore, ServerSessionStoreOptions, SessionErrorContext, SessionErrorHandler } from "./session/serverStore.js";
 
-const STORE = Symbol("rails-cookie-codec.store");
 
 /**
  * The middleware. Build it once per app: keys are derived here, not per request.
@@ -86,12 +85,13 @@ export function railsSession(options: RailsSessionOptions): Middleware & { store
 export function railsSession(options: RailsSessionOptions | ServerSessionStoreOptions): Middleware & { store: SessionStore | ServerSessionCore } {
   if ("store" in options && options.store !== undefined) return serverSession(options);
   const store = createSessionStore(options);
+  const hooks = responseHooks();
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const header = req.headers.cookie;
     const session = store.load(Array.isArray(header) ? header.join("; ") : header);
     attachSession(req, session, store);
-    hookHeaders(res, () => store.commit(session), next);
+    hooks.hook(res, new PendingCommit(store, session, next));
     next();
   };
   return Object.assign(middleware, { store });
@@ -110,76 +110,137 @@ function serverSession(options: ServerSessionStoreOptions): Middleware & { store
   return Object.assign(middleware, { store });
 }
 
+/*
+ * What a request costs us besides the codec is mostly properties added to Express's `req` and
+ * `res`. Express gives both a new prototype on every request (`Object.setPrototypeOf(req,
+ * app.request)` in express/lib/application.js `handle`), and on such an object V8 adds each new
+ * property slowly, through a fresh hidden class: ~3 µs per property here (docs/bench.md), against
+ * ~0.1 µs on a plain `http` response. So the middleware adds only what it must: `req.session` and
+ * the three response methods it wraps. Everything else per request lives in WeakMaps, and the
+ * accessor and wrappers are the same functions on every request (no closures per request: an
+ * accessor's functions are part of the hidden class).
+ */
+
+/** The session and store of each request the middleware saw (for `req.session` and the helpers). */
+const attached = new WeakMap<IncomingMessage, { readonly session: RailsSession; readonly store: SessionStore | ServerSessionCore }>();
+
+const SESSION_PROPERTY: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: IncomingMessage) {
+    return attached.get(this)?.session;
+  },
+  set(this: IncomingMessage, value: unknown) {
+    const session = attached.get(this)?.session;
+    if (session === undefined || value === session) return;
+    // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
+    resetSession(session);
+    if (value !== null && value !== undefined && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
+    }
+  },
+};
+
 function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
-  Object.defineProperty(req, "session", {
-    configurable: true,
-    enumerable: true,
-    get: () => session,
-    set: (value: unknown) => {
-      if (value === session) return;
-      // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
-      resetSession(session);
-      if (value !== null && value !== undefined && typeof value === "object") {
-        for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
-      }
-    },
-  });
-  (req as unknown as Record<symbol, unknown>)[STORE] = store;
+  attached.set(req, { session, store });
+  Object.defineProperty(req, "session", SESSION_PROPERTY);
+}
+
+/** What the synchronous hook keeps for one response. */
+class PendingCommit {
+  done = false;
+  failed = false;
+  writeHead: ServerResponse["writeHead"] | undefined;
+  write: ServerResponse["write"] | undefined;
+  end: ServerResponse["end"] | undefined;
+  constructor(
+    readonly store: SessionStore,
+    readonly session: RailsSession,
+    readonly next: Next,
+  ) {}
 }
 
 /**
  * Runs `commit` once, just before the headers are written, and appends its Set-Cookie. A throw
  * from `commit` drops the pending response and goes to `next(err)`.
  *
- * The wrappers stay in place after the commit (they only pass calls through): putting the
- * original methods back would also unwrap whatever a later middleware (compression, …) wrapped
- * around ours.
+ * Built once per middleware: the wrappers are the same three functions on every response, and
+ * find the response's `PendingCommit` in the middleware's own WeakMap (so two railsSession on one
+ * response, for two cookies, each commit their own). The wrappers stay in place after the commit
+ * (they only pass calls through): putting the original methods back would also unwrap whatever a
+ * later middleware (compression, …) wrapped around ours.
  */
-function hookHeaders(res: ServerResponse, commit: () => string | null, next: Next): void {
-  const writeHead = res.writeHead;
-  const write = res.write;
-  const end = res.end;
-  let done = false;
-  let failed = false;
-
-  /** True when the original call may proceed. */
-  const commitNow = (headersArg?: OutgoingHttpHeaders): boolean => {
-    // After a failed commit, the error handler's response went out; the handler may still call
-    // write/end for the response it meant to send: swallow those instead of writing after end.
-    if (failed && (res.writableEnded || res.headersSent)) return false;
-    if (done) return true;
-    done = true;
-    if (res.headersSent) return true;
-    let cookie: string | null;
-    try {
-      cookie = commit();
-    } catch (error) {
-      failed = true;
-      // Forget what the handler set up for the response it can no longer send.
-      for (const name of res.getHeaderNames()) res.removeHeader(name);
-      res.statusCode = 500;
-      next(error);
-      return false;
-    }
-    if (cookie !== null) appendSetCookie(res, cookie, headersArg);
-    return true;
-  };
-
-  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    const headers = args.find((a, i) => i > 0 && a !== null && typeof a === "object" && !Array.isArray(a)) as OutgoingHttpHeaders | undefined;
-    if (!commitNow(headers)) return this;
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+function responseHooks(): { hook(res: ServerResponse, pending: PendingCommit): void } {
+  const pendings = new WeakMap<ServerResponse, PendingCommit>();
+  // `arguments`, not rest parameters: no array per call.
+  /* eslint-disable prefer-rest-params */
+  const writeHead = function (this: ServerResponse): ServerResponse {
+    return writeHeadVia(this, pendings.get(this)!, arguments);
   } as ServerResponse["writeHead"];
-
-  res.write = function (this: ServerResponse, ...args: unknown[]) {
-    if (!commitNow()) return false;
-    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  const write = function (this: ServerResponse): boolean {
+    return writeVia(this, pendings.get(this)!, arguments);
   } as ServerResponse["write"];
-
-  res.end = function (this: ServerResponse, ...args: unknown[]) {
-    if (!commitNow()) return this;
-    return (end as (...a: unknown[]) => ServerResponse).apply(this, args);
+  const end = function (this: ServerResponse): ServerResponse {
+    return endVia(this, pendings.get(this)!, arguments);
   } as ServerResponse["end"];
+  /* eslint-enable prefer-rest-params */
+  return {
+    hook(res, pending) {
+      pending.writeHead = res.writeHead;
+      pending.write = res.write;
+      pending.end = res.end;
+      pendings.set(res, pending);
+      res.writeHead = writeHead;
+      res.write = write;
+      res.end = end;
+    },
+  };
+}
+
+/** True when the original call may proceed. */
+function commitNow(res: ServerResponse, pending: PendingCommit, headersArg?: OutgoingHttpHeaders): boolean {
+  // After a failed commit, the error handler's response went out; the handler may still call
+  // write/end for the response it meant to send: swallow those instead of writing after end.
+  if (pending.failed && (res.writableEnded || res.headersSent)) return false;
+  if (pending.done) return true;
+  pending.done = true;
+  if (res.headersSent) return true;
+  let cookie: string | null;
+  try {
+    cookie = pending.store.commit(pending.session);
+  } catch (error) {
+    pending.failed = true;
+    // Forget what the handler set up for the response it can no longer send.
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusCode = 500;
+    pending.next(error);
+    return false;
+  }
+  if (cookie !== null) appendSetCookie(res, cookie, headersArg);
+  return true;
+}
+
+/** The headers object of a `writeHead(status, [message], [headers])` call, if any. */
+function headersArgOf(args: ArrayLike<unknown>): OutgoingHttpHeaders | undefined {
+  for (let i = 1; i < args.length; i++) {
+    const a = args[i];
+    if (a !== null && typeof a === "object" && !Array.isArray(a)) return a as OutgoingHttpHeaders;
+  }
+  return undefined;
+}
+
+type Args = IArguments | unknown[];
+function writeHeadVia(res: ServerResponse, pending: PendingCommit, args: Args): ServerResponse {
+  if (!commitNow(res, pending, pending.done ? undefined : headersArgOf(args))) return res;
+  return (pending.writeHead as (...a: unknown[]) => ServerResponse).apply(res, args as unknown[]);
+}
+function writeVia(res: ServerResponse, pending: PendingCommit, args: Args): boolean {
+  if (!commitNow(res, pending)) return false;
+  return (pending.write as (...a: unknown[]) => boolean).apply(res, args as unknown[]);
+}
+function endVia(res: ServerResponse, pending: PendingCommit, args: Args): ServerResponse {
+  if (!commitNow(res, pending)) return res;
+  return (pending.end as (...a: unknown[]) => ServerResponse).apply(res, args as unknown[]);
 }
 
 /**
@@ -263,7 +324,7 @@ function sessionOf(req: IncomingMessage): RailsSession {
 }
 
 function storeOf(req: IncomingMessage): SessionStore | ServerSessionCore {
-  const store = (req as unknown as Record<symbol, SessionStore | ServerSessionCore | undefined>)[STORE];
+  const store = attached.get(req)?.store;
   if (!store) throw new TypeError("app.use(railsSession(...)) must run first");
   return store;
 }

@@ -99,6 +99,17 @@ export function utf8String(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
 
+const fatalDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/** UTF-8 text of bytes, or null when they are not valid UTF-8 (the WHATWG fatal decoder). */
+export function strictUtf8String(bytes: Uint8Array): string | null {
+  try {
+    return fatalDecoder.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 export function utf8Bytes(text: string): Uint8Array {
   return encoder.encode(text);
 }

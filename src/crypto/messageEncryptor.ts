@@ -8,7 +8,7 @@
  *     inner = b64(ciphertext) + "--" + b64(iv: 16 bytes)
  *     value = MessageVerifier(sign secret, digest).generate(inner)   # base64 again, then HMAC
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomFillSync, type KeyObject } from "node:crypto";
 import { DecryptionError } from "../errors.js";
 import { strictEncode64 } from "./base64.js";
 import { CBC_IV_LENGTH, GCM_IV_LENGTH, splitCbc, splitGcm, type GcmCipher, type MessageDigest } from "./formats.js";
@@ -16,22 +16,46 @@ import { generateSigned, verifySigned } from "./messageVerifier.js";
 
 export { CBC_IV_LENGTH, GCM_IV_LENGTH, GCM_TAG_LENGTH, keyLength, type GcmCipher } from "./formats.js";
 
+/**
+ * A key as bytes, or as a node:crypto `KeyObject` made once from them (what src/crypto/schemes.ts
+ * binds a jar's schemes to): node:crypto then does not re-import the key bytes on every cipher and
+ * HMAC it creates, ~0.4 µs per cookie (docs/bench.md).
+ */
+export type SecretKey = Uint8Array | KeyObject;
+
 export interface GcmKey {
   cipher: GcmCipher;
-  secret: Uint8Array;
+  secret: SecretKey;
 }
 
 export interface CbcKey {
   /** 32-byte AES key (salt `encrypted cookie`). */
-  secret: Uint8Array;
+  secret: SecretKey;
   /** 64-byte HMAC key (salt `signed encrypted cookie`). */
-  signSecret: Uint8Array;
+  signSecret: SecretKey;
   /** SHA1 for the primary CBC encryptor from 5.2; `cookies_digest || "SHA1"` otherwise. */
   digest: MessageDigest;
 }
 
+// IVs are cut from a pool of CSPRNG bytes filled 4 KiB at a time (as node:crypto's randomUUID
+// caches its entropy): one `randomBytes(12)` per cookie was a third of a GCM seal (docs/bench.md).
+// Each IV is a view of bytes never handed out before; a used-up pool is replaced, never refilled
+// in place, so an IV a caller still holds can never change or repeat.
+const POOL_SIZE = 4096;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+function randomIv(length: number): Uint8Array {
+  if (poolOffset + length > pool.length) {
+    pool = randomFillSync(new Uint8Array(POOL_SIZE));
+    poolOffset = 0;
+  }
+  const iv = pool.subarray(poolOffset, poolOffset + length);
+  poolOffset += length;
+  return iv;
+}
+
 /** `encrypt_and_sign` in GCM mode. `iv` is only for reproducing a known vector. */
-export function encryptGcm(plaintext: Uint8Array, key: GcmKey, iv: Uint8Array = randomBytes(GCM_IV_LENGTH)): string {
+export function encryptGcm(plaintext: Uint8Array, key: GcmKey, iv: Uint8Array = randomIv(GCM_IV_LENGTH)): string {
   // Rails sets `auth_data = ""`; an empty AAD adds nothing to GHASH, so it is not passed at all
   // (a measurable share of a cookie write, docs/bench.md). The tag is GCM's default 16 bytes.
   const cipher = createCipheriv(key.cipher, key.secret, iv);
@@ -47,14 +71,17 @@ export function decryptGcm(value: string, key: GcmKey): Buffer {
   const decipher = createDecipheriv(key.cipher, key.secret, iv);
   decipher.setAuthTag(tag);
   try {
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    const plaintext = decipher.update(ciphertext);
+    // GCM is a stream mode: `final` only checks the tag and returns no bytes, so no copy to join them.
+    const rest = decipher.final();
+    return rest.length === 0 ? plaintext : Buffer.concat([plaintext, rest]);
   } catch (cause) {
     throw new DecryptionError(undefined, { cause });
   }
 }
 
 /** `encrypt_and_sign` in CBC mode. */
-export function encryptCbc(plaintext: Uint8Array, key: CbcKey, iv: Uint8Array = randomBytes(CBC_IV_LENGTH)): string {
+export function encryptCbc(plaintext: Uint8Array, key: CbcKey, iv: Uint8Array = randomIv(CBC_IV_LENGTH)): string {
   const cipher = createCipheriv("aes-256-cbc", key.secret, iv);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   const inner = `${strictEncode64(ciphertext)}--${strictEncode64(iv)}`;

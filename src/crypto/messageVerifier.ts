@@ -7,7 +7,7 @@
  * it. Cookies never set `url_safe`, so only the standard padded alphabet is produced. Parsing follows
  * Rails 7.0+: the digest is the last `2 × digest size` characters and `--` stands right before it.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, type KeyObject } from "node:crypto";
 import { InvalidSignatureError } from "../errors.js";
 import { strictDecode64, strictEncode64 } from "./base64.js";
 import { splitSigned, type MessageDigest } from "./formats.js";
@@ -16,13 +16,16 @@ import { secureCompare } from "./secureCompare.js";
 export { splitSigned, type MessageDigest } from "./formats.js";
 
 export interface VerifierKey {
-  /** The HMAC key: 64 bytes derived from the salt, or a Rails 3 `secret_token` itself. */
-  secret: Uint8Array;
+  /** The HMAC key: 64 bytes derived from the salt, or a Rails 3 `secret_token` itself (or a KeyObject of them). */
+  secret: Uint8Array | KeyObject;
   digest: MessageDigest;
 }
 
+// OpenSSL names are case-insensitive; node:crypto looks the lower-case one up fastest.
+const HMAC_NAMES: Record<MessageDigest, string> = { SHA1: "sha1", SHA256: "sha256", SHA384: "sha384", SHA512: "sha512", MD5: "md5" };
+
 function hmacHex(key: VerifierKey, data: string): string {
-  return createHmac(key.digest.toLowerCase(), key.secret).update(data, "latin1").digest("hex");
+  return createHmac(HMAC_NAMES[key.digest] ?? key.digest.toLowerCase(), key.secret).update(data, "latin1").digest("hex");
 }
 
 /** `MessageVerifier#generate` with a `NullSerializer`: signs bytes. */

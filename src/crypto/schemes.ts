@@ -2,6 +2,7 @@
  * The node:crypto backend of the scheme layer: each `SchemeSpec` (src/schemes.ts, Rails' order and
  * keys) becomes a synchronous `Scheme`, with every key derived here, once, when the jar is built.
  */
+import { createSecretKey, type KeyObject } from "node:crypto";
 import { KeyGenerator, type KeyGeneratorHashDigestClass } from "./keyGenerator.js";
 import { decryptCbc, decryptGcm, encryptCbc, encryptGcm } from "./messageEncryptor.js";
 import { generateSigned, verifySigned } from "./messageVerifier.js";
@@ -24,8 +25,11 @@ export function keyGeneratorCache(): KeyGenerators {
   };
 }
 
-function keyOf(spec: KeySpec, kg: KeyGenerators): Uint8Array {
-  return spec instanceof Uint8Array ? spec : kg(spec.secretKeyBase, spec.hashDigestClass).generateKey(spec.salt, spec.size);
+function keyOf(spec: KeySpec, kg: KeyGenerators): KeyObject | Uint8Array {
+  const bytes = spec instanceof Uint8Array ? spec : kg(spec.secretKeyBase, spec.hashDigestClass).generateKey(spec.salt, spec.size);
+  // A KeyObject once, not the bytes imported again by every cipher and HMAC (an empty Rails 3
+  // secret_token, which createSecretKey refuses, stays bytes).
+  return bytes.length > 0 ? createSecretKey(bytes) : bytes;
 }
 
 /** A spec with its keys derived and node:crypto's primitives bound to them. */

@@ -8,7 +8,7 @@
  * as exact digits. Reading: Ruby's `JSON.parse(quirks_mode: true)`, so bare scalars are accepted, and
  * integers beyond 2**53 come back as exact bigints instead of rounded numbers.
  */
-import { latin1String, utf8Bytes } from "../bytes/index.js";
+import { latin1String, strictUtf8String, utf8Bytes } from "../bytes/index.js";
 import { PayloadError, TooLargeError, UnserializableError } from "../errors.js";
 import { defineBigIntToJSON, isDecodedToJSON, mapKeyToJSON } from "../ruby/json.js";
 import { RubySymbol } from "../ruby/types.js";
@@ -22,6 +22,7 @@ const ESCAPES: Record<string, string> = {
   "\u2029": "\\u2029",
 };
 const NEEDS_ESCAPE = /[<>&\u2028\u2029]/g;
+const HAS_ESCAPE = /[<>&\u2028\u2029]/;
 // A per-process marker no cookie can contain, so a user's string is never mistaken for a bigint.
 // Made on first use: Workers forbid generating random values at module load (global scope).
 let BIGINT_MARK = "";
@@ -29,7 +30,6 @@ function marker(): string {
   if (BIGINT_MARK === "") BIGINT_MARK = `\u0000bigint:${globalThis.crypto.randomUUID()}:`;
   return BIGINT_MARK;
 }
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Ruby's `JSON.parse` default `max_nesting` (json ext/json/parser): ActiveSupport::JSON.decode
@@ -70,7 +70,8 @@ export function encodeJson(value: unknown, options: EncodeJsonOptions = {}): str
   const text = isPlainJson(value, maxBytes) ? JSON.stringify(value) : new JsonWriter(maxBytes).top(value);
   if (text === undefined) throw new UnserializableError("value cannot be written as JSON");
   if (text.length > maxBytes) throw tooLarge(maxBytes);
-  return text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!);
+  // Most sessions hold none of the five: a test is cheaper than a replace that finds nothing.
+  return HAS_ESCAPE.test(text) ? text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!) : text;
 }
 
 function tooLarge(maxBytes: number): TooLargeError {
@@ -239,11 +240,9 @@ function prepare(v: unknown, key: string): unknown {
 
 /** A binary String as Ruby's JSON generator writes it: its bytes as UTF-8 text, or an error. */
 function binaryText(bytes: Uint8Array): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw new UnserializableError("a binary string that is not UTF-8 cannot be written as JSON (Ruby's JSON raises GeneratorError)");
-  }
+  const text = strictUtf8String(bytes);
+  if (text === null) throw new UnserializableError("a binary string that is not UTF-8 cannot be written as JSON (Ruby's JSON raises GeneratorError)");
+  return text;
 }
 
 /**
@@ -350,13 +349,9 @@ export const jsonSerializer: Serializer = {
     return bytes;
   },
   load(bytes) {
-    let text: string;
-    try {
-      text = UTF8.decode(bytes);
-    } catch (cause) {
-      // Ruby's JSON parser refuses malformed UTF-8 too.
-      throw new PayloadError("payload is not valid UTF-8", { cause });
-    }
+    const text = strictUtf8String(bytes);
+    // Ruby's JSON parser refuses malformed UTF-8 too.
+    if (text === null) throw new PayloadError("payload is not valid UTF-8");
     return decodeJson(text);
   },
 };

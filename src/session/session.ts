@@ -2,7 +2,8 @@
  * `RailsSession`: the object a Node handler reads and writes, behaving like Rails' `session`
  * (actionpack/lib/action_dispatch/request/session.rb) over a cookie-store session.
  *
- * It is a Proxy over a null-prototype object holding the data, so the data is all there is to see:
+ * It is a Proxy whose traps act on a null-prototype object holding the data (one handler shared by
+ * every session, no closures per request), so the data is all there is to see:
  * `session.user_id`, `session["warden.user.user.key"] = …`, `delete session.flash`,
  * `Object.keys(session)` and `JSON.stringify(session)` all act on the data, exactly like
  * `session.to_hash` in Rails (String keys, `"session_id"` included).
@@ -49,6 +50,12 @@ export interface SessionState {
    * still answers the id, as Rails' `Request::Session#[]` does). Default: true (cookie store).
    */
   idInData?: boolean;
+  /**
+   * The handler may have changed the data: it set, deleted or defined a key, or was handed a value
+   * it can change in place (an object or array read from the session, `toHash()`, an inspection).
+   * While false the data is exactly what was loaded and commit need not serialize it to compare.
+   */
+  touched?: boolean;
 }
 
 const STATE = Symbol("rails-cookie-codec.session");
@@ -93,56 +100,103 @@ function requireState(session: RailsSession): SessionState {
   return state;
 }
 
+/**
+ * The Proxy's target: holds the state, and answers `util.inspect` (which looks at a Proxy's target,
+ * not through its traps) with the data. One small object per session; the traps and methods below
+ * are shared by every session, so a request allocates no closures for its session.
+ */
+class SessionTarget {
+  constructor(readonly state: SessionState) {}
+  // Node calls it with the Proxy as `this`.
+  [INSPECT](this: RailsSession | SessionTarget): Record<string, unknown> {
+    return inspected(sessionState(this) ?? (this as SessionTarget).state);
+  }
+}
+
+function inspected(state: SessionState): Record<string, unknown> {
+  state.touched = true;
+  return Object.assign(Object.create(null) as Record<string, unknown>, state.data);
+}
+
+/** Values a handler can change in place: reading one may change the session without a `set`. */
+const mutable = (value: unknown): boolean => (typeof value === "object" && value !== null) || typeof value === "function";
+const own = (data: Record<string, unknown>, key: string | symbol): boolean =>
+  typeof key === "string" && Object.prototype.hasOwnProperty.call(data, key);
+
+const METHODS: Record<string, (this: RailsSession) => unknown> = {
+  reset(this: RailsSession) {
+    resetSession(this);
+  },
+  renew(this: RailsSession) {
+    renewSession(this);
+  },
+  toHash(this: RailsSession) {
+    const state = requireState(this);
+    // A shallow copy: nested values are shared with the session, so the handler may change them.
+    state.touched = true;
+    return Object.assign(Object.create(null) as Record<string, unknown>, state.data);
+  },
+};
+
+// The handler may have reset the session: traps always go through state.data.
+const HANDLER: ProxyHandler<SessionTarget> = {
+  get(target, key, receiver) {
+    if (key === STATE) return target.state;
+    const state = target.state;
+    if (own(state.data, key)) {
+      const value = state.data[key as string];
+      if (mutable(value)) state.touched = true;
+      return value;
+    }
+    if (key === "id" || (key === "session_id" && state.idInData === false)) return state.id;
+    if (typeof key === "string" && Object.prototype.hasOwnProperty.call(METHODS, key)) {
+      const method = METHODS[key]!;
+      // `session.reset()` and a detached `const { reset } = session; reset()` both work.
+      return () => method.call(receiver as RailsSession);
+    }
+    if (key === INSPECT) return () => inspected(state);
+    return undefined;
+  },
+  set(target, key, value) {
+    if (typeof key !== "string") return false;
+    target.state.data[key] = value;
+    target.state.touched = true;
+    return true;
+  },
+  deleteProperty(target, key) {
+    if (typeof key === "string") delete target.state.data[key];
+    target.state.touched = true;
+    return true;
+  },
+  has(target, key) {
+    return own(target.state.data, key);
+  },
+  ownKeys(target) {
+    return Reflect.ownKeys(target.state.data);
+  },
+  getOwnPropertyDescriptor(target, key) {
+    const data = target.state.data;
+    if (!own(data, key)) return undefined;
+    const value = data[key as string];
+    if (mutable(value)) target.state.touched = true;
+    // Decoded Ruby Hashes may carry a non-enumerable helper (`toJSON` for bigints): not session data.
+    const enumerable = Object.prototype.propertyIsEnumerable.call(data, key);
+    return { value, writable: true, enumerable, configurable: true };
+  },
+  defineProperty(target, key, descriptor) {
+    if (typeof key !== "string" || !("value" in descriptor)) return false;
+    target.state.data[key] = descriptor.value;
+    target.state.touched = true;
+    return true;
+  },
+  getPrototypeOf() {
+    return null;
+  },
+};
+
 /** Wraps loaded state in the Proxy handlers use. */
 export function createSession(state: SessionState): RailsSession {
-  const data = state.data;
-  const methods: Record<string | symbol, unknown> = {
-    reset: () => resetSession(proxy),
-    renew: () => renewSession(proxy),
-    toHash: () => Object.assign(Object.create(null) as Record<string, unknown>, state.data),
-    [INSPECT]: () => ({ ...state.data }),
-  };
-  const own = (key: string | symbol): boolean => typeof key === "string" && Object.prototype.hasOwnProperty.call(state.data, key);
-
-  const proxy = new Proxy(data, {
-    get(_target, key) {
-      if (key === STATE) return state;
-      // The handler may have reset the session: always go through state.data, never the original target.
-      if (own(key)) return state.data[key as string];
-      if (key === "id" || (key === "session_id" && state.idInData === false)) return state.id;
-      return methods[key];
-    },
-    set(_target, key, value) {
-      if (typeof key !== "string") return false;
-      state.data[key] = value;
-      return true;
-    },
-    deleteProperty(_target, key) {
-      if (typeof key === "string") delete state.data[key];
-      return true;
-    },
-    has(_target, key) {
-      return own(key);
-    },
-    ownKeys() {
-      return Reflect.ownKeys(state.data);
-    },
-    getOwnPropertyDescriptor(_target, key) {
-      if (!own(key)) return undefined;
-      // Decoded Ruby Hashes may carry a non-enumerable helper (`toJSON` for bigints): not session data.
-      const enumerable = Object.prototype.propertyIsEnumerable.call(state.data, key);
-      return { value: state.data[key as string], writable: true, enumerable, configurable: true };
-    },
-    defineProperty(_target, key, descriptor) {
-      if (typeof key !== "string" || !("value" in descriptor)) return false;
-      state.data[key] = descriptor.value;
-      return true;
-    },
-    getPrototypeOf() {
-      return null;
-    },
-  }) as RailsSession;
-  return proxy;
+  return new Proxy(new SessionTarget(state), HANDLER) as unknown as RailsSession;
 }
 
 /**

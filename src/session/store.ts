@@ -14,11 +14,13 @@
  * One deliberate difference: Rails writes the cookie on every request that touched the session;
  * this store writes only when the data changed (deep: serialized bytes are compared), when the id
  * changed (`reset`/`renew`), when the codec says Rails would rewrite the cookie (`needsRewrite`), or
- * to push `expireAfter` forward. An untouched new session never sets a cookie.
+ * to push `expireAfter` forward. An untouched new session never sets a cookie. A session the
+ * handler never touched (no set or delete, no object handed out, see `SessionState.touched`) is
+ * not even serialized to compare: its data is what the cookie carried.
  */
 import { CookieJar, type CookieCodec } from "../jar.js";
 import type { CookieJarOptions } from "../config.js";
-import { parseCookieHeader } from "../cookie/escape.js";
+import { findCookie } from "../cookie/escape.js";
 import { InvalidOptionError, PayloadError, RailsCookieError } from "../errors.js";
 import { RubySymbol } from "../ruby/types.js";
 import { compactSessionData, createSession, generateSessionId, sessionState, type RailsSession, type SessionState } from "./session.js";
@@ -76,16 +78,19 @@ function createCookieSessionStore(options: SessionStoreOptions): SessionStore {
 
   function load(cookieHeader: string | undefined | null): RailsSession {
     let raw: string | undefined;
-    if (typeof cookieHeader === "string" && cookieHeader !== "") raw = parseCookieHeader(cookieHeader).get(key);
+    if (typeof cookieHeader === "string" && cookieHeader !== "") raw = findCookie(cookieHeader, key);
 
     let data: Record<string, unknown> | null = null;
     let readError: unknown = null;
     let needsRewrite = false;
     let snapshot: Uint8Array | null = null;
+    // Symbol or Integer keys made Strings: the data is no longer what the cookie carried.
+    let converted = false;
     if (raw !== undefined) {
       try {
         const decoded = codec.decode(key, raw);
         data = stringifyKeys(decoded.value);
+        converted = decoded.value instanceof Map;
         needsRewrite = decoded.needsRewrite;
         snapshot = decoded.payload;
       } catch (error) {
@@ -105,6 +110,7 @@ function createCookieSessionStore(options: SessionStoreOptions): SessionStore {
       needsRewrite,
       idChanged: false,
       snapshot,
+      touched: converted,
     };
     const stored = state.data["session_id"];
     if (typeof stored === "string" && stored !== "") {
@@ -125,17 +131,20 @@ function createCookieSessionStore(options: SessionStoreOptions): SessionStore {
     if (state.data["session_id"] !== state.id) state.data["session_id"] = state.id;
 
     const data = compactSessionData(state.data);
-    const serialized = codec.serialize(key, data); // bounded: stops past 4096 bytes (CookieOverflowError)
-    // A session that came without a cookie is written once it holds anything besides its id.
-    const changed =
-      state.snapshot === null
-        ? Object.keys(data).some((k) => k !== "session_id")
-        : !Buffer.from(serialized.buffer, serialized.byteOffset, serialized.byteLength).equals(state.snapshot);
-    const write =
-      changed ||
+    const forced =
       state.needsRewrite ||
       (state.idChanged && (state.loadedFromCookie || state.readError !== null)) ||
       (expireAfter !== null && state.loadedFromCookie);
+    // Nothing to compare when the handler never touched the data (and no nil is to be dropped): it
+    // is what the cookie carried. A session that came without a cookie is written once it holds
+    // anything besides its id; checking that needs no serialization either.
+    if (!forced) {
+      if (state.snapshot !== null ? !state.touched && data === state.data : !Object.keys(data).some((k) => k !== "session_id")) return null;
+    }
+    const serialized = codec.serialize(key, data); // bounded: stops past 4096 bytes (CookieOverflowError)
+    const changed =
+      state.snapshot === null || !Buffer.from(serialized.buffer, serialized.byteOffset, serialized.byteLength).equals(state.snapshot);
+    const write = forced || changed;
     if (!write) return null;
 
     const expires = expireAfter === null ? null : new Date(config.now().getTime() + expireAfter * 1000);

@@ -1,0 +1,68 @@
+/**
+ * The Express apps the middleware benchmarks fire at (bench/load.ts over loopback, in a process
+ * of its own: bench/lib/load-server.ts; bench/middleware.ts in process). One handler for all:
+ *   session       railsSession (src/express.ts), app configuration of a real Rails 8.0.5 session
+ *                 cookie; the handler reads `req.session.user_id` and counts in the session, so
+ *                 every response rewrites the cookie.
+ *   session-read  railsSession, the handler only reads `user_id`: nothing changes, no cookie written.
+ *   cookie-session, cookie-session-read  the same two handlers on `cookie-session` (Express's own
+ *                 signed-cookie sessions: JSON, base64, HMAC-SHA1 via keygrip) holding the same data.
+ *   baseline      the same app and handler without a session middleware (counts in a plain object).
+ *   baseline-cookie  baseline plus a fixed Set-Cookie as long as the session cookie: what sending
+ *                 the cookie costs HTTP, apart from what making it costs.
+ */
+import cookieSession from "cookie-session";
+import express, { type Express } from "express";
+import { railsSession as ourRailsSession } from "../../src/express.js";
+import { CookieJar } from "../../src/jar.js";
+import { LOAD_VECTOR, jarOptionsFor, vector } from "./vectors.js";
+
+export const MODES = ["session", "session-read", "cookie-session", "cookie-session-read", "baseline", "baseline-cookie"] as const;
+export type Mode = (typeof MODES)[number];
+
+export const loadLine = vector(LOAD_VECTOR);
+/** The Cookie header every request of the normal cases carries (for cookie-session: see `cookieSessionHeader`). */
+export const railsCookieHeader = `${loadLine.session_key}=${loadLine.value}`;
+/** What the Rails cookie holds, as plain JSON (cookie-session's cookie holds the same). */
+export const sessionData = JSON.parse(JSON.stringify(new CookieJar(jarOptionsFor(loadLine)).session.decode(loadLine.name, loadLine.value).value)) as Record<string, unknown>;
+const COOKIE_SESSION_KEYS = [loadLine.secret_key_base.slice(0, 64)];
+
+/**
+ * `railsSession` may come from another revision's src/ (bench/middleware.ts --ab).
+ * Routes: GET / (the handler), GET /__seed (cookie-session modes: stores `sessionData`, so the
+ * bench can take the cookie it sets).
+ */
+export function buildApp(mode: Mode, railsSession: typeof ourRailsSession = ourRailsSession, beforeRoutes?: (app: Express) => void): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  beforeRoutes?.(app);
+  const rails = mode === "session" || mode === "session-read";
+  const cookie = mode === "cookie-session" || mode === "cookie-session-read";
+  if (rails) app.use(railsSession({ ...jarOptionsFor(loadLine), key: loadLine.session_key }));
+  if (cookie) {
+    app.use(cookieSession({ name: loadLine.session_key, keys: COOKIE_SESSION_KEYS, httpOnly: true, sameSite: "lax" }));
+    app.get("/__seed", (req, res) => {
+      req.session = { ...sessionData };
+      res.json({});
+    });
+  }
+  // As long as the Set-Cookie railsSession sends for this session.
+  const fixedCookie = `${loadLine.session_key}=${loadLine.value}; path=/; HttpOnly; SameSite=Lax`;
+  app.get("/", (req, res) => {
+    const session = rails || cookie ? (req as unknown as { session: Record<string, unknown> }).session : { user_id: 42 };
+    if (mode.endsWith("-read")) {
+      res.json({ user: session["user_id"] ?? null, hits: null });
+      return;
+    }
+    const hits = typeof session["hits"] === "number" ? session["hits"] + 1 : 1;
+    session["hits"] = hits;
+    if (mode === "baseline-cookie") res.setHeader("Set-Cookie", fixedCookie);
+    res.json({ user: session["user_id"] ?? null, hits });
+  });
+  return app;
+}
+
+/** The Cookie header carrying `sessionData` in cookie-session's format, from its own Set-Cookie. */
+export function cookieSessionHeader(setCookies: string[]): string {
+  return setCookies.map((c) => c.split(";")[0]).join("; ");
+}
