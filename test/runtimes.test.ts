@@ -113,8 +113,19 @@ const runtimes: Runtime[] = [
     unavailable: () => importable("miniflare"),
     probe: async () => {
       const { Miniflare } = await import("miniflare");
+      // CI also runs the suite under faketime (LD_PRELOAD libfaketime), which hangs the workerd
+      // binary miniflare spawns. The probe pins its own clock, so workerd runs on the real one.
+      const faked = Object.keys(process.env).filter((k) => k === "LD_PRELOAD" || k.startsWith("FAKETIME"));
+      const saved = faked.map((k) => [k, process.env[k]] as const);
+      for (const k of faked) delete process.env[k];
       // modulesRoot: workerd refuses module paths that leave its root directory.
-      const mf = new Miniflare({ modules: true, scriptPath: await bundle("worker", "workerd", "esm"), modulesRoot: work, compatibilityDate: "2025-01-01" });
+      let mf: InstanceType<typeof Miniflare>;
+      try {
+        mf = new Miniflare({ modules: true, scriptPath: await bundle("worker", "workerd", "esm"), modulesRoot: work, compatibilityDate: "2025-01-01" });
+        await mf.ready;
+      } finally {
+        for (const [k, v] of saved) process.env[k] = v;
+      }
       try {
         const response = await mf.dispatchFetch("http://probe/", { method: "POST", body: readFileSync(jobPath, "utf8") });
         return await response.text();
