@@ -15,7 +15,8 @@
  *
  * Differences from Rails, on purpose (docs/server-sessions.md):
  * - Rails rewrites the entry on every request that read the session; here an unchanged session
- *   without `expireAfter` is not rewritten (the store compares bytes, `unchangedPayload`), and a new
+ *   without `expireAfter` is not rewritten (a session the handler never touched is not even
+ *   serialized, `untouched`; otherwise the store compares bytes, `unchangedPayload`), and a new
  *   session that stays empty is never written. Nothing a Rails app can observe differs.
  * - Rails' cache stores swallow a Redis/Memcached failure (the request sees a fresh, empty
  *   session and its writes are lost). The default `onError` here rethrows `store_unavailable`, so
@@ -188,7 +189,8 @@ export function createServerSessionStore(options: ServerSessionStoreOptions): Se
       await store.writeSession(sessionIdFor(state.id), data, {
         expireAfter,
         now: now(),
-        ...(forced ? {} : { unchangedPayload: loaded.payload }),
+        // Untouched: the handler never changed the data nor was handed a part it could change.
+        ...(forced ? {} : { unchangedPayload: loaded.payload, untouched: !state.touched && data === state.data }),
       });
     } catch (error) {
       // A value the serializer cannot hold is the handler's bug, as in the cookie store: no recovery.

@@ -106,6 +106,8 @@ export class MemCacheStore implements ServerSessionStore {
   }
 
   async writeSession(sid: SessionId, data: Record<string, unknown>, options: WriteSessionOptions): Promise<void> {
+    // Rails rewrites every session it read; an item nobody changed stays as it is.
+    if (options.unchangedPayload && options.untouched) return;
     const { body, flags } = dalliItem(this.codec.write(data, options.expireAfter, options.now), this.codec.coder.serializer === "marshal_6_1" || this.codec.coder.serializer === "coder_marshal");
     if (options.unchangedPayload && bytesEqual(body, options.unchangedPayload)) return;
     // `expires_in.to_i`; Dalli's TTL sanitizer turns more than 30 days into an absolute time.

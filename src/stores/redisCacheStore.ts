@@ -45,6 +45,8 @@ export class RedisCacheStore implements ServerSessionStore {
   }
 
   async writeSession(sid: SessionId, data: Record<string, unknown>, options: WriteSessionOptions): Promise<void> {
+    // Rails rewrites every session it read; an entry nobody changed stays as it is, bytes and TTL.
+    if (options.unchangedPayload && options.untouched) return;
     const bytes = this.codec.write(data, options.expireAfter, options.now);
     if (options.unchangedPayload && bytesEqual(bytes, options.unchangedPayload)) return;
     const px = options.expireAfter === null ? null : Math.ceil(1000 * options.expireAfter);

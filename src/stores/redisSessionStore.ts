@@ -99,6 +99,8 @@ export class RedisSessionStore implements ServerSessionStore {
   }
 
   async writeSession(sid: SessionId, data: Record<string, unknown>, options: WriteSessionOptions): Promise<void> {
+    // The gem rewrites every session it read; an entry nobody changed stays as it is.
+    if (options.unchangedPayload && options.untouched) return;
     const bytes = this.encode(data);
     if (options.unchangedPayload && bytesEqual(bytes, options.unchangedPayload)) return;
     const key = this.keyFor(sid.privateId);

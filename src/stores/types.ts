@@ -48,6 +48,12 @@ export interface WriteSessionOptions {
    * `data` is exactly these bytes may skip the write; one that ignores it simply always writes.
    */
   unchangedPayload?: Uint8Array | null;
+  /**
+   * Set with `unchangedPayload` when the handler never set, deleted or was handed anything it could
+   * change in place: `data` is the very object `findSession` returned. A store whose rule for "must
+   * write" depends on the data only may return at once, without serializing it to compare.
+   */
+  untouched?: boolean;
 }
 
 /** One stored session, as listing yields it. */
