@@ -27,6 +27,7 @@ import type { CookieJarOptions } from "./config.js";
 import { parseCookieHeader } from "./cookie/escape.js";
 import { InvalidOptionError } from "./errors.js";
 import { serialize } from "./serializers/index.js";
+import { compactSessionData, generateSessionId } from "./session/rack.js";
 import { resolveCookieOptions, serializeSetCookie, type SessionCookieOptions } from "./session/setCookie.js";
 
 export interface RailsSessionOptions extends CookieJarOptions {
@@ -44,21 +45,6 @@ export interface RailsSessionVariables {
   railsSession: RailsSessionData | null;
   /** The app's cookie jar, for `cookies.encrypted` / `cookies.signed` of the same app. */
   railsCookies: AsyncCookieJar;
-}
-
-/** `SecureRandom.hex(16)` (rack session/abstract/id.rb `generate_sid`). */
-function generateSessionId(): string {
-  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  let hex = "";
-  for (const b of bytes) hex += b.toString(16).padStart(2, "0");
-  return hex;
-}
-
-/** `session.to_hash.delete_if { |k, v| v.nil? }` (Rack `commit_session`). */
-function compact(data: RailsSessionData): RailsSessionData {
-  const out = Object.create(null) as RailsSessionData;
-  for (const [k, v] of Object.entries(data)) if (v !== null && v !== undefined) out[k] = v;
-  return out;
 }
 
 /**
@@ -108,7 +94,7 @@ export function railsSession<E extends { Variables: RailsSessionVariables } = { 
       return;
     }
     if (typeof session["session_id"] !== "string" || session["session_id"] === "") session["session_id"] = generateSessionId();
-    const data = compact(session);
+    const data = compactSessionData(session);
     const serialized = serialize(data, config.cookiesSerializer);
     const changed = payload === null ? Object.keys(data).some((k) => k !== "session_id") : !bytesEqual(serialized, payload);
     if (!changed && !needsRewrite && !(expireAfter !== null && payload !== null)) return;

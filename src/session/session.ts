@@ -13,8 +13,10 @@
  * `toHash()`. A data key of the same name wins, because the session's content belongs to the Rails
  * app; the same operations exist as functions (`resetSession`, `renewSession`, `sessionId`).
  */
-import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
+import { generateSessionId } from "./rack.js";
+
+export { compactSessionData, generateSessionId } from "./rack.js";
 
 /** The session as handlers see it: its data, plus the methods below when no data key shadows them. */
 export type RailsSession = Record<string, unknown> & RailsSessionMethods;
@@ -60,11 +62,6 @@ export interface SessionState {
 
 const STATE = Symbol("rails-cookie-codec.session");
 const INSPECT = inspect.custom;
-
-/** `SecureRandom.hex(16)` (rack session/abstract/id.rb `generate_sid`). */
-export function generateSessionId(): string {
-  return randomBytes(16).toString("hex");
-}
 
 /** The internal state of a session made by `createSession`, or undefined for anything else. */
 export function sessionState(session: unknown): SessionState | undefined {
@@ -197,16 +194,4 @@ const HANDLER: ProxyHandler<SessionTarget> = {
 /** Wraps loaded state in the Proxy handlers use. */
 export function createSession(state: SessionState): RailsSession {
   return new Proxy(new SessionTarget(state), HANDLER) as unknown as RailsSession;
-}
-
-/**
- * `session.to_hash.delete_if { |k, v| v.nil? }` (Rack `commit_session`). Without a nil to drop it is
- * the session object itself, which keeps the record of how Ruby wrote each entry.
- */
-export function compactSessionData(data: Record<string, unknown>): Record<string, unknown> {
-  const keys = Object.keys(data);
-  if (!keys.some((k) => data[k] === null || data[k] === undefined)) return data;
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const k of keys) if (data[k] !== null && data[k] !== undefined) out[k] = data[k];
-  return out;
 }
