@@ -1,7 +1,7 @@
 /**
  * The shortcuts the request path takes for speed (docs/bench.md) must answer exactly what the long
  * way answers: `findCookie` is `parseCookieHeader(h).get(name)`, `strictUtf8String` is the fatal
- * TextDecoder, and a session commit that skips serializing writes exactly when the data changed,
+ * TextDecoder, the envelope scan is `JSON.parse`, `Date.parse` of Rails' expiry is Ruby's `Time.iso8601`, and a session commit that skips serializing writes exactly when the data changed,
  * however the handler reached it.
  */
 import { describe, expect, it } from "vitest";
@@ -11,6 +11,8 @@ import { strictUtf8String as nodeStrictUtf8 } from "../src/bytes/node.js";
 import { strictUtf8String as webStrictUtf8 } from "../src/bytes/web.js";
 import { createSessionStore } from "../src/session/index.js";
 import { PINNED } from "./helpers/clock.js";
+import { parseIso8601, parseXmlschema, unwrap, unwrapParsed, type Unwrapped } from "../src/envelope/metadata.js";
+import type { RailsCookieError } from "../src/errors.js";
 
 const fatal = (bytes: Uint8Array): string | null => {
   try {
@@ -99,5 +101,95 @@ describe("commit skips serializing only an untouched session", () => {
 
   it("reaching a nested value without changing it writes nothing (the bytes are compared)", () => {
     expect(after((s) => void s.cart.items.length)).toBeNull();
+  });
+});
+
+describe("the envelope scan", () => {
+  // Plaintexts around the layout Rails writes, and every way out of it: escapes, whitespace, other
+  // key orders and members, non-ASCII and control characters, numbers, false, broken JSON.
+  const b64 = fc.uint8Array({ maxLength: 24 }).map((b) => Buffer.from(b).toString("base64"));
+  const message = fc.oneof(b64, b64.map((t) => t.replace("/", "\\/")), fc.constantFrom("", "QUJD\\u0041", "QUJ", "QU=D", "é", "\\", 'a"b'));
+  const text = fc.oneof(
+    fc.constantFrom("2099-01-01T00:00:00.000Z", "2001-01-01T00:00:00.000Z", "2099-02-30T00:00:00.000Z", "2099-01-01T23:59:60.000Z", "2099-01-01", "cookie.c", "cookie.x", ""),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom("cookie.\\u0063", "\u00e9", "\u0001", "a\\\"b"),
+  );
+  const value = fc.oneof(fc.constant("null"), text.map((t) => `"${t}"`), fc.constantFrom("false", "true", "4102444800", "[]", "{}", ' "cookie.c"', "null "));
+  const plaintext = fc
+    .record({
+      message,
+      exp: value,
+      pur: value,
+      shape: fc.constantFrom("rails", "rails", "rails", "swapped", "extra", "spaces", "trailing", "missing-brace", "dup"),
+    })
+    .map(({ message, exp, pur, shape }) => {
+      const m = `"message":"${message}"`;
+      switch (shape) {
+        case "swapped": return `{"_rails":{${m},"pur":${pur},"exp":${exp}}}`;
+        case "extra": return `{"_rails":{${m},"exp":${exp},"pur":${pur},"x":1}}`;
+        case "spaces": return `{"_rails":{${m}, "exp":${exp},"pur":${pur}}}`;
+        case "trailing": return `{"_rails":{${m},"exp":${exp},"pur":${pur}}}\n`;
+        case "missing-brace": return `{"_rails":{${m},"exp":${exp},"pur":${pur}}`;
+        case "dup": return `{"_rails":{${m},"exp":${exp},"pur":${pur}},"_rails":{"message":"","exp":null,"pur":null}}`;
+        default: return `{"_rails":{${m},"exp":${exp},"pur":${pur}}}`;
+      }
+    });
+  const outcome = (f: () => Unwrapped) => {
+    try {
+      const u = f();
+      return { message: Buffer.from(u.message).toString("latin1"), enveloped: u.enveloped, purpose: u.purpose, expiresAt: u.expiresAt?.getTime() ?? null };
+    } catch (error) {
+      return { error: (error as RailsCookieError).code, message: (error as Error).message };
+    }
+  };
+  it("answers what JSON.parse answers, for every Rails version's reading (fast-check)", () => {
+    fc.assert(
+      fc.property(plaintext, fc.constantFrom(5.2, 6.0, 6.1, 7.0, 7.1, 8.0), (p, railsVersion) => {
+        const bytes = Buffer.from(p, "utf8");
+        expect(outcome(() => unwrap(bytes, railsVersion))).toEqual(outcome(() => unwrapParsed(bytes, railsVersion)));
+      }),
+      { numRuns: 20000 },
+    );
+  });
+  it("takes the envelope Rails writes without JSON.parse (it is the path the scan exists for)", () => {
+    const bytes = Buffer.from('{"_rails":{"message":"QUJD","exp":"2099-01-01T00:00:00.000Z","pur":"cookie.c"}}');
+    const parse = JSON.parse;
+    let calls = 0;
+    JSON.parse = (...args: Parameters<typeof JSON.parse>) => (calls++, parse(...args));
+    try {
+      expect(outcome(() => unwrap(bytes, 8.0))).toEqual(outcome(() => unwrapParsed(bytes, 8.0)));
+      expect(calls).toBe(1); // unwrapParsed's, not unwrap's
+    } finally {
+      JSON.parse = parse;
+    }
+  });
+});
+
+describe("the expiry Rails writes, through Date.parse", () => {
+  it("is what Ruby's rules give, for every field at and past its range (exhaustive grid)", () => {
+    const two = (n: number) => String(n).padStart(2, "0");
+    let checked = 0;
+    for (const year of ["0000", "0050", "1970", "2024", "2100", "9999"])
+      for (let month = 0; month <= 13; month++)
+        for (const day of [0, 1, 28, 29, 30, 31, 32])
+          for (const hour of [0, 23, 24, 25])
+            for (const min of [0, 59, 60])
+              for (const sec of [0, 59, 60, 61])
+                for (const ms of ["000", "001", "057", "290", "999"]) {
+                  const text = `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(min)}:${two(sec)}.${ms}Z`;
+                  expect(parseIso8601(text)?.getTime() ?? null, text).toBe(parseXmlschema(text)?.getTime() ?? null);
+                  checked++;
+                }
+    expect(checked).toBe(6 * 14 * 7 * 4 * 3 * 4 * 5);
+  });
+  it("is what Ruby's rules give for any millisecond instant (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date("0000-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59.999Z"), noInvalidDate: true }), (d) => {
+        const text = d.toISOString();
+        expect(parseIso8601(text)?.getTime()).toBe(parseXmlschema(text)?.getTime());
+        expect(parseIso8601(text)?.getTime()).toBe(d.getTime());
+      }),
+      { numRuns: 20000 },
+    );
   });
 });

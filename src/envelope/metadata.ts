@@ -11,7 +11,7 @@
  * exact bytes `{"_rails":{"message":`.
  */
 import { CookieFormatError, ExpiredError, PurposeMismatchError } from "../errors.js";
-import { bytesEqual, indexOfBytes, latin1Bytes, strictDecode64, strictEncode64, utf8Bytes, utf8String } from "../bytes/index.js";
+import { bytesEqual, indexOfBytes, latin1Bytes, latin1String, strictDecode64, strictEncode64, utf8Bytes, utf8String } from "../bytes/index.js";
 
 const PREFIX_71 = latin1Bytes('{"_rails":{"message":');
 const RAILS_KEY = latin1Bytes('"_rails"');
@@ -47,9 +47,22 @@ export interface Unwrapped extends Metadata {
  *
  * `railsVersion` ≥ 7.1 follows `deserialize_with_metadata`: only the exact `{"_rails":{"message":`
  * prefix is an envelope. Earlier versions (`Metadata.extract_metadata`) treat any JSON object with
- * a `"_rails"` key as one.
+ * a `"_rails"` key as one. The envelope as Rails lays it out is read by a scan (`scanEnvelope`),
+ * any other text by `JSON.parse` (`unwrapParsed`); test/hot-paths.test.ts holds them equal.
  */
 export function unwrap(plaintext: Uint8Array, railsVersion: number): Unwrapped {
+  const laidOut = scanEnvelope(plaintext);
+  if (laidOut !== null) {
+    const message = laidOutMessage(laidOut.message);
+    if (message !== null) {
+      return { message, enveloped: true, purpose: purposeOf(laidOut.pur), expiresAt: expiryOf(laidOut.exp, railsVersion) };
+    }
+  }
+  return unwrapParsed(plaintext, railsVersion);
+}
+
+/** `unwrap` through `JSON.parse`, for any plaintext. @internal (exported for its test) */
+export function unwrapParsed(plaintext: Uint8Array, railsVersion: number): Unwrapped {
   const strict = railsVersion >= 7.1;
   const looksEnveloped = strict
     ? bytesEqual(plaintext.subarray(0, PREFIX_71.length), PREFIX_71)
@@ -75,6 +88,82 @@ export function unwrap(plaintext: Uint8Array, railsVersion: number): Unwrapped {
   const { message, exp, pur } = rails as Record<string, unknown>;
   if (typeof message !== "string") throw new CookieFormatError("metadata envelope has no message");
   return { message: strictDecode64(message, "envelope message"), enveloped: true, purpose: purposeOf(pur), expiresAt: expiryOf(exp, railsVersion) };
+}
+
+/**
+ * The envelope exactly as `wrap` lays it out, as every Rails writer 5.2–8.x does
+ * (`Messages::Metadata#wrap`: `{"_rails":{"message":…,"exp":…,"pur":…}}`, each field a plain JSON
+ * string or `null`, nothing after the last brace): its three fields, read by a scan of the bytes
+ * instead of `JSON.parse` of the whole plaintext, which was the largest part of `unwrap` (bench/,
+ * docs/bench.md). For such bytes `JSON.parse` gives exactly these three strings (no escapes, no
+ * duplicate keys, no other members), so the result is the same in every Rails version's reading.
+ * Anything else (escapes, whitespace, other key order, non-ASCII, control characters) is null and
+ * takes the `JSON.parse` path, which decides as before.
+ */
+function scanEnvelope(bytes: Uint8Array): { message: string; exp: string | null; pur: string | null } | null {
+  let i = PREFIX_71.length;
+  if (bytes.length < i + 2 || !startsWith(bytes, PREFIX_71, 0) || bytes[i] !== QUOTE) return null;
+  const messageEnd = bytes.indexOf(QUOTE, i + 1);
+  if (messageEnd === -1) return null;
+  const message = latin1String(bytes.subarray(i + 1, messageEnd));
+  i = messageEnd + 1;
+  if (!startsWith(bytes, EXP_KEY, i)) return null;
+  const exp = plainJsonStringOrNull(bytes, i + EXP_KEY.length);
+  if (exp === undefined) return null;
+  i = scanEnd;
+  if (!startsWith(bytes, PUR_KEY, i)) return null;
+  const pur = plainJsonStringOrNull(bytes, i + PUR_KEY.length);
+  if (pur === undefined) return null;
+  i = scanEnd;
+  if (i + 2 !== bytes.length || bytes[i] !== CLOSE || bytes[i + 1] !== CLOSE) return null;
+  return { message, exp, pur };
+}
+
+const QUOTE = 0x22;
+const CLOSE = 0x7d;
+const EXP_KEY = latin1Bytes(',"exp":');
+const PUR_KEY = latin1Bytes(',"pur":');
+const NULL = latin1Bytes("null");
+/** Where the last `plainJsonStringOrNull` stopped. */
+let scanEnd = 0;
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array, at: number): boolean {
+  if (at + prefix.length > bytes.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (bytes[at + k] !== prefix[k]) return false;
+  return true;
+}
+
+/**
+ * At `at`: `null`, or a JSON string of printable ASCII without `"` or `\` (so its text is its
+ * bytes); undefined for anything else. Sets `scanEnd` past it.
+ */
+function plainJsonStringOrNull(bytes: Uint8Array, at: number): string | null | undefined {
+  if (startsWith(bytes, NULL, at)) {
+    scanEnd = at + NULL.length;
+    return null;
+  }
+  if (bytes[at] !== QUOTE) return undefined;
+  let k = at + 1;
+  for (; k < bytes.length; k++) {
+    const b = bytes[k]!;
+    if (b === QUOTE) break;
+    if (b < 0x20 || b > 0x7e || b === 0x5c) return undefined;
+  }
+  if (k === bytes.length) return undefined;
+  scanEnd = k + 1;
+  return latin1String(bytes.subarray(at + 1, k));
+}
+
+/**
+ * The message of a laid-out envelope, or null when it is not strict base64: then the `JSON.parse`
+ * path reads it, as JSON would (`\u0041` is `A` there), and gives the error if there is one.
+ */
+function laidOutMessage(text: string): Uint8Array | null {
+  try {
+    return strictDecode64(text, "envelope message");
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -136,6 +225,20 @@ const XMLSCHEMA = /^[ \t\n\v\f\r]*(-?[0-9]+)-([0-9]{2})-([0-9]{2})T([0-9]{2}):([
  * without a zone is local time, as `Time.local` makes it. Times beyond what a Date holds are null.
  */
 export function parseIso8601(text: string): Date | null {
+  // What every Rails writes (`formatExpiry`) goes through `Date.parse`: ECMA-262's date-time format
+  // is this very form, read as Ruby reads it (a day past the month's end rolls over in both), and
+  // what the two read differently (second 60) is NaN there and falls through to Ruby's rules.
+  if (text.length === 24 && RAILS_EXPIRY.test(text)) {
+    const ms = Date.parse(text);
+    if (!Number.isNaN(ms)) return new Date(ms);
+  }
+  return parseXmlschema(text);
+}
+
+const RAILS_EXPIRY = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$/;
+
+/** `parseIso8601` by Ruby's rules alone, for any text. @internal (exported for its test) */
+export function parseXmlschema(text: string): Date | null {
   const m = XMLSCHEMA.exec(text);
   if (!m) return null;
   const [year, mon, day, hour, min, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];

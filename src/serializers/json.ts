@@ -340,6 +340,9 @@ const JSON_START = /^(?:[{["]|-?\d|true|false|null)/;
 export const jsonSerializer: Serializer = {
   format: "json",
   detect(bytes) {
+    // `{`, `[` or `"` first (every session and most cookies) decides without building a string.
+    const first = bytes[0];
+    if (first === 0x7b || first === 0x5b || first === 0x22) return true;
     return JSON_START.test(latin1String(bytes.subarray(0, 5)));
   },
   dump(value, options = {}) {
