@@ -6,7 +6,7 @@
  * time the scheduler gives other work does not count; median of rounds), and heap bytes allocated
  * per request (bench/lib/alloc.ts). bench/load.ts measures the same apps over loopback.
  *
- *   options: --rounds N (default 7)  --ms N (default 300)  --smoke  --ab <rev> (railsSession of
+ *   options: --rounds N (default 11)  --ms N (default 200)  --smoke  --ab <rev> (railsSession of
  *            another revision's src/ too, side by side)  --json (print the result as JSON)
  */
 import { cpus, loadavg } from "node:os";
@@ -23,8 +23,8 @@ import { median, timeAsync } from "./lib/timing.js";
 const argv = process.argv.slice(2);
 const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
 const SMOKE = argv.includes("--smoke");
-const ROUNDS = Number(opt("--rounds") ?? (SMOKE ? 1 : 7));
-const MS = Number(opt("--ms") ?? (SMOKE ? 20 : 300));
+const ROUNDS = Number(opt("--rounds") ?? (SMOKE ? 1 : 11));
+const MS = Number(opt("--ms") ?? (SMOKE ? 20 : 200));
 const AB = opt("--ab");
 
 interface Case {
@@ -81,7 +81,9 @@ export async function middlewareBench(): Promise<{ table: string; cases: Array<{
   for (const c of cases) c.bytes = await bytesPerOp(() => request(c), SMOKE ? 10 : 50, SMOKE ? 1 : 5);
 
   const base = median(cases[0]!.us);
-  const rows = cases.map((c) => ({ name: c.name, usPerRequest: median(c.us), vsBaseline: base / median(c.us), bytesPerRequest: c.bytes ?? NaN }));
+  // vs baseline: the median of each round's ratio (the two ran next to each other in that round,
+  // so a burst on the machine hits both), as bench/run.ts does.
+  const rows = cases.map((c) => ({ name: c.name, usPerRequest: median(c.us), vsBaseline: median(c.us.map((us, i) => cases[0]!.us[i]! / us)), bytesPerRequest: c.bytes ?? NaN }));
   const table = [
     "| case | CPU µs per request (median) | requests per CPU-second vs baseline | over baseline | heap allocated per request |",
     "|---|---:|---:|---:|---:|",

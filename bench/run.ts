@@ -4,7 +4,7 @@
  * (bench/lib/peers.ts), all in one run on the same cookies: cookies real Rails wrote
  * (fixtures/rails-vectors, fixtures/rails61).
  *
- *   npm run bench                 7 interleaved rounds × 300 ms per contender (about 2 minutes)
+ *   npm run bench                 11 interleaved rounds × 200 ms per contender (about 2 minutes)
  *   npm run bench -- --smoke      one tiny round each (CI): checks every contender's value only
  *   options: --rounds N  --ms N  --only a,b,e
  *
@@ -34,8 +34,8 @@ const arg = (name: string) => {
   return i === -1 ? undefined : argv[i + 1];
 };
 const SMOKE = flag("--smoke");
-const ROUNDS = Number(arg("--rounds") ?? (SMOKE ? 1 : 7));
-const ROUND_MS = Number(arg("--ms") ?? (SMOKE ? 15 : 300));
+const ROUNDS = Number(arg("--rounds") ?? (SMOKE ? 1 : 11));
+const ROUND_MS = Number(arg("--ms") ?? (SMOKE ? 15 : 200));
 const WARMUP_MS = SMOKE ? 5 : 150;
 const ONLY = arg("--only")?.split(",");
 
@@ -240,7 +240,8 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   for (const c of timed) await runRound(c, WARMUP_MS);
   for (let r = 0; r < ROUNDS; r++) {
-    for (const c of timed) c.rounds.push((await runRound(c, ROUND_MS)).ops);
+    // Every other round runs in reverse, so within each scenario ours goes first as often as last.
+    for (const c of r % 2 ? [...timed].reverse() : timed) c.rounds.push((await runRound(c, ROUND_MS)).ops);
     if (!SMOKE) process.stderr.write(`round ${r + 1}/${ROUNDS} done (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
   }
   touchSink();
@@ -254,7 +255,11 @@ async function main(): Promise<void> {
 
   // -- report
   const opsOf = (c: Contender) => (c.na ? null : median(c.rounds));
-  const oursOf = (c: Contender) => opsOf(contenders.find((o) => o.scenario === c.scenario && o.direction === c.direction && o.name === "ours")!)!;
+  const oursOf = (c: Contender) => contenders.find((o) => o.scenario === c.scenario && o.direction === c.direction && o.name === "ours")!;
+  // The ratio is the median of each round's ratio, not the ratio of the medians: ours and the
+  // contender ran next to each other in that round, so a burst on the machine (on this shared VM one
+  // 150 ms round can run 30 % slower than the next, docs/bench.md) hits both sides of one ratio.
+  const ratioOf = (c: Contender) => median(c.rounds.map((ops, i) => oursOf(c).rounds[i]! / ops));
   const rows = contenders.map((c) => {
     const ops = opsOf(c);
     return {
@@ -262,7 +267,7 @@ async function main(): Promise<void> {
       direction: c.direction,
       contender: c.version ? `${c.name} ${c.version}` : c.name,
       ops,
-      oursOverThis: ops === null ? null : oursOf(c) / ops,
+      oursOverThis: ops === null ? null : ratioOf(c),
       bytesPerOp: bytes.get(c) ?? null,
       rounds: c.rounds,
       na: c.na ?? null,
@@ -307,7 +312,7 @@ async function main(): Promise<void> {
   const header =
     `rails-cookie-codec benchmark — ${new Date().toISOString()}\n` +
     `node ${process.version}, ${cpus().length} CPUs (${cpu}), Rails ${railsVersion ?? "n/a"}\n` +
-    `${ROUNDS} rounds × ${ROUND_MS} ms per contender, interleaved; median ops/s. load average at start ${startLoad.map((x) => x.toFixed(2)).join(" ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" ")}`;
+    `${ROUNDS} rounds × ${ROUND_MS} ms per contender, interleaved, every other round reversed; median ops/s, and ours ÷ this as the median of the per-round ratios. load average at start ${startLoad.map((x) => x.toFixed(2)).join(" ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" ")}`;
   if (SMOKE) {
     // A smoke run's rounds are too short to mean anything: it proves every contender still runs and
     // reads what Rails read. Figures and targets come only from a measured run.
