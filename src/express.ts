@@ -22,7 +22,7 @@
  *
  * Types are structural (node:http), so this module has no runtime dependency on Express.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { IncomingMessage, ServerResponse, type OutgoingHttpHeaders } from "node:http";
 import { createSessionStore, type SessionStore, type SessionStoreOptions } from "./session/store.js";
 import type { ServerSessionCore, ServerSessionStoreOptions } from "./session/serverStore.js";
 import { resetSession, sessionState, type RailsSession } from "./session/session.js";
@@ -85,13 +85,14 @@ export function railsSession(options: RailsSessionOptions): Middleware & { store
 export function railsSession(options: RailsSessionOptions | ServerSessionStoreOptions): Middleware & { store: SessionStore | ServerSessionCore } {
   if ("store" in options && options.store !== undefined) return serverSession(options);
   const store = createSessionStore(options);
-  const hooks = responseHooks();
+  installSessionAccessor();
+  installResponseHooks();
 
   const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const header = req.headers.cookie;
     const session = store.load(Array.isArray(header) ? header.join("; ") : header);
     attachSession(req, session, store);
-    hooks.hook(res, new PendingCommit(store, session, next));
+    hookResponse(res, store, session, next);
     next();
   };
   return Object.assign(middleware, { store });
@@ -99,6 +100,7 @@ export function railsSession(options: RailsSessionOptions | ServerSessionStoreOp
 
 function serverSession(options: ServerSessionStoreOptions): Middleware & { store: ServerSessionCore } {
   const store = createSessionStore(options);
+  installSessionAccessor();
   const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const header = req.headers.cookie;
     store.load(Array.isArray(header) ? header.join("; ") : header).then((session) => {
@@ -111,19 +113,39 @@ function serverSession(options: ServerSessionStoreOptions): Middleware & { store
 }
 
 /*
- * What a request costs us besides the codec is mostly properties added to Express's `req` and
+ * What a request costs us besides the codec was mostly properties added to Express's `req` and
  * `res`. Express gives both a new prototype on every request (`Object.setPrototypeOf(req,
- * app.request)` in express/lib/application.js `handle`), and on such an object V8 adds each new
- * property slowly, through a fresh hidden class: ~3 µs per property here (docs/bench.md), against
- * ~0.1 µs on a plain `http` response. So the middleware adds only what it must: `req.session` and
- * the three response methods it wraps. Everything else per request lives in WeakMaps, and the
- * accessor and wrappers are the same functions on every request (no closures per request: an
- * accessor's functions are part of the hidden class).
+ * this.request)` in express/lib/application.js `handle`, and again in and out of each mounted
+ * sub-app), and on such an object V8 adds each new property through a fresh hidden class: about
+ * 12,000 instructions per property, counted with callgrind in the loaded server (docs/bench.md,
+ * "Instructions per request"); the four we added cost half as much as the codec's whole read. So on a node:http request and response the middleware adds no property at all:
+ * `req.session` is an accessor on `http.IncomingMessage.prototype`, and `writeHead`/`write`/`end`
+ * are wrapped once on `http.ServerResponse.prototype`, both installed by the first `railsSession()`
+ * (not on import). Per request there is one entry in each of two WeakMaps; the response's entry is
+ * dropped at the commit, so the scavenger does not carry it.
+ *
+ * What the prototype hooks change for everything else in the process: a response without a
+ * pending commit costs one WeakMap lookup per `writeHead`/`write`/`end`; a request that did not
+ * pass through railsSession reads `req.session` as undefined, and assigning it (express-session,
+ * cookie-session, anyone's own) makes an own data property, as before. Requests and responses that
+ * are not node:http ones (the http2 compatibility API, a test double), or that already carry an own
+ * `session`, get own properties instead: the same behaviour, at the old cost.
  */
 
 /** The session and store of each request the middleware saw (for `req.session` and the helpers). */
 const attached = new WeakMap<IncomingMessage, { readonly session: RailsSession; readonly store: SessionStore | ServerSessionCore }>();
 
+/** `req.session = value` on a request railsSession saw: `reset_session`, then the new data. */
+function assignSession(session: RailsSession, value: unknown): void {
+  if (value === session) return;
+  // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
+  resetSession(session);
+  if (value !== null && value !== undefined && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
+  }
+}
+
+/** The own-property form, for a request the prototype accessor cannot serve. */
 const SESSION_PROPERTY: PropertyDescriptor = {
   configurable: true,
   enumerable: true,
@@ -132,69 +154,139 @@ const SESSION_PROPERTY: PropertyDescriptor = {
   },
   set(this: IncomingMessage, value: unknown) {
     const session = attached.get(this)?.session;
-    if (session === undefined || value === session) return;
-    // `req.session = null` is `reset_session`; a plain object starts a new session holding it.
-    resetSession(session);
-    if (value !== null && value !== undefined && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) if (k !== "session_id") session[k] = v;
-    }
+    if (session !== undefined) assignSession(session, value);
   },
 };
 
-function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
-  attached.set(req, { session, store });
-  Object.defineProperty(req, "session", SESSION_PROPERTY);
+/** True once `req.session` is an accessor of http.IncomingMessage.prototype (ours). */
+let sessionOnPrototype: boolean | undefined;
+
+function installSessionAccessor(): boolean {
+  if (sessionOnPrototype !== undefined) return sessionOnPrototype;
+  // Someone else's `session` there (another copy of this library included): leave it alone.
+  if (Object.prototype.hasOwnProperty.call(IncomingMessage.prototype, "session")) return (sessionOnPrototype = false);
+  Object.defineProperty(IncomingMessage.prototype, "session", {
+    configurable: true,
+    enumerable: false,
+    get(this: IncomingMessage) {
+      return attached.get(this)?.session;
+    },
+    set(this: IncomingMessage, value: unknown) {
+      const session = attached.get(this)?.session;
+      if (session !== undefined) assignSession(session, value);
+      // Not ours: what a plain assignment did before this accessor existed.
+      else Object.defineProperty(this, "session", { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  return (sessionOnPrototype = true);
 }
 
-/** What the synchronous hook keeps for one response. */
+function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
+  attached.set(req, { session, store });
+  if (!(sessionOnPrototype && req instanceof IncomingMessage) || Object.prototype.hasOwnProperty.call(req, "session")) {
+    Object.defineProperty(req, "session", SESSION_PROPERTY);
+  }
+}
+
+/**
+ * What the synchronous hook keeps for one response: the commit of one railsSession, and the one of
+ * an earlier railsSession on the same response (a second cookie store), if any.
+ */
 class PendingCommit {
   done = false;
   failed = false;
-  writeHead: ServerResponse["writeHead"] | undefined;
-  write: ServerResponse["write"] | undefined;
-  end: ServerResponse["end"] | undefined;
   constructor(
     readonly store: SessionStore,
     readonly session: RailsSession,
     readonly next: Next,
+    readonly previous: PendingCommit | undefined,
   ) {}
 }
 
+/** The pending commit of each response hooked on the prototype. */
+const pendings = new WeakMap<ServerResponse, PendingCommit>();
+
+type Method = "writeHead" | "write" | "end";
+type Original = (this: ServerResponse, ...args: unknown[]) => unknown;
+
+/** True once ServerResponse.prototype's writeHead/write/end are ours. */
+let responsePrototypeHooked = false;
+
 /**
- * Runs `commit` once, just before the headers are written, and appends its Set-Cookie. A throw
- * from `commit` drops the pending response and goes to `next(err)`.
- *
- * Built once per middleware: the wrappers are the same three functions on every response, and
- * find the response's `PendingCommit` in the middleware's own WeakMap (so two railsSession on one
- * response, for two cookies, each commit their own). The wrappers stay in place after the commit
- * (they only pass calls through): putting the original methods back would also unwrap whatever a
- * later middleware (compression, …) wrapped around ours.
+ * Wraps `writeHead`, `write` and `end` of http.ServerResponse.prototype, once per process (per copy
+ * of this module): each runs the response's pending commit, if any, then the method it replaced.
+ * Express's `res.send`/`json`/`redirect`/`render` and Node's implicit headers (`_implicitHeader`
+ * calls `this.writeHead`) all reach one of the three, below any own-property wrapper a later
+ * middleware (compression, …) put on the response.
  */
-function responseHooks(): { hook(res: ServerResponse, pending: PendingCommit): void } {
-  const pendings = new WeakMap<ServerResponse, PendingCommit>();
+function installResponseHooks(): void {
+  if (responsePrototypeHooked) return;
+  responsePrototypeHooked = true;
+  const proto = ServerResponse.prototype as unknown as Record<Method, Original>;
+  const original = { writeHead: proto.writeHead, write: proto.write, end: proto.end };
   // `arguments`, not rest parameters: no array per call.
   /* eslint-disable prefer-rest-params */
-  const writeHead = function (this: ServerResponse): ServerResponse {
-    return writeHeadVia(this, pendings.get(this)!, arguments);
-  } as ServerResponse["writeHead"];
-  const write = function (this: ServerResponse): boolean {
-    return writeVia(this, pendings.get(this)!, arguments);
-  } as ServerResponse["write"];
-  const end = function (this: ServerResponse): ServerResponse {
-    return endVia(this, pendings.get(this)!, arguments);
-  } as ServerResponse["end"];
-  /* eslint-enable prefer-rest-params */
-  return {
-    hook(res, pending) {
-      pending.writeHead = res.writeHead;
-      pending.write = res.write;
-      pending.end = res.end;
-      pendings.set(res, pending);
-      res.writeHead = writeHead;
-      res.write = write;
-      res.end = end;
-    },
+  proto.writeHead = function (this: ServerResponse) {
+    const pending = pendings.get(this);
+    if (pending !== undefined && !commitNow(this, pending, pending.done ? undefined : headersArgOf(arguments))) return this;
+    return original.writeHead.apply(this, arguments as unknown as unknown[]);
   };
+  proto.write = function (this: ServerResponse) {
+    const pending = pendings.get(this);
+    if (pending !== undefined && !commitNow(this, pending)) return false;
+    return original.write.apply(this, arguments as unknown as unknown[]);
+  };
+  proto.end = function (this: ServerResponse) {
+    const pending = pendings.get(this);
+    if (pending !== undefined && !commitNow(this, pending)) return this;
+    return original.end.apply(this, arguments as unknown as unknown[]);
+  };
+  /* eslint-enable prefer-rest-params */
+}
+
+/**
+ * The own-property form of the same hook (a response that is not an http.ServerResponse): the
+ * wrappers are the same three functions on every response. They stay in place after the commit
+ * (they only pass calls through): putting the original methods back would also unwrap whatever a
+ * later middleware wrapped around ours.
+ */
+const ownPendings = new WeakMap<ServerResponse, { pending: PendingCommit; original: Record<Method, Original> }>();
+/* eslint-disable prefer-rest-params */
+const OWN_HOOKS: Record<Method, Original> = {
+  writeHead(this: ServerResponse) {
+    const own = ownPendings.get(this)!;
+    if (!commitNow(this, own.pending, own.pending.done ? undefined : headersArgOf(arguments))) return this;
+    return own.original.writeHead.apply(this, arguments as unknown as unknown[]);
+  },
+  write(this: ServerResponse) {
+    const own = ownPendings.get(this)!;
+    if (!commitNow(this, own.pending)) return false;
+    return own.original.write.apply(this, arguments as unknown as unknown[]);
+  },
+  end(this: ServerResponse) {
+    const own = ownPendings.get(this)!;
+    if (!commitNow(this, own.pending)) return this;
+    return own.original.end.apply(this, arguments as unknown as unknown[]);
+  },
+};
+/* eslint-enable prefer-rest-params */
+
+function hookResponse(res: ServerResponse, store: SessionStore, session: RailsSession, next: Next): void {
+  if (responsePrototypeHooked && res instanceof ServerResponse) {
+    pendings.set(res, new PendingCommit(store, session, next, pendings.get(res)));
+    return;
+  }
+  const earlier = ownPendings.get(res);
+  if (earlier !== undefined) {
+    // A second railsSession on this response: its wrappers are already ours.
+    ownPendings.set(res, { pending: new PendingCommit(store, session, next, earlier.pending), original: earlier.original });
+    return;
+  }
+  const r = res as unknown as Record<Method, Original>;
+  ownPendings.set(res, { pending: new PendingCommit(store, session, next, undefined), original: { writeHead: r.writeHead, write: r.write, end: r.end } });
+  r.writeHead = OWN_HOOKS.writeHead;
+  r.write = OWN_HOOKS.write;
+  r.end = OWN_HOOKS.end;
 }
 
 /** True when the original call may proceed. */
@@ -204,19 +296,26 @@ function commitNow(res: ServerResponse, pending: PendingCommit, headersArg?: Out
   if (pending.failed && (res.writableEnded || res.headersSent)) return false;
   if (pending.done) return true;
   pending.done = true;
-  if (res.headersSent) return true;
-  let cookie: string | null;
-  try {
-    cookie = pending.store.commit(pending.session);
-  } catch (error) {
-    pending.failed = true;
-    // Forget what the handler set up for the response it can no longer send.
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    res.statusCode = 500;
-    pending.next(error);
-    return false;
+  if (res.headersSent) {
+    pendings.delete(res);
+    return true;
   }
-  if (cookie !== null) appendSetCookie(res, cookie, headersArg);
+  for (let p: PendingCommit | undefined = pending; p !== undefined; p = p.previous) {
+    let cookie: string | null;
+    try {
+      cookie = p.store.commit(p.session);
+    } catch (error) {
+      // Stays in `pendings`, failed, so that the handler's later writes are swallowed.
+      pending.failed = true;
+      // Forget what the handler set up for the response it can no longer send.
+      for (const name of res.getHeaderNames()) res.removeHeader(name);
+      res.statusCode = 500;
+      p.next(error);
+      return false;
+    }
+    if (cookie !== null) appendSetCookie(res, cookie, headersArg);
+  }
+  pendings.delete(res);
   return true;
 }
 
@@ -227,20 +326,6 @@ function headersArgOf(args: ArrayLike<unknown>): OutgoingHttpHeaders | undefined
     if (a !== null && typeof a === "object" && !Array.isArray(a)) return a as OutgoingHttpHeaders;
   }
   return undefined;
-}
-
-type Args = IArguments | unknown[];
-function writeHeadVia(res: ServerResponse, pending: PendingCommit, args: Args): ServerResponse {
-  if (!commitNow(res, pending, pending.done ? undefined : headersArgOf(args))) return res;
-  return (pending.writeHead as (...a: unknown[]) => ServerResponse).apply(res, args as unknown[]);
-}
-function writeVia(res: ServerResponse, pending: PendingCommit, args: Args): boolean {
-  if (!commitNow(res, pending)) return false;
-  return (pending.write as (...a: unknown[]) => boolean).apply(res, args as unknown[]);
-}
-function endVia(res: ServerResponse, pending: PendingCommit, args: Args): ServerResponse {
-  if (!commitNow(res, pending)) return res;
-  return (pending.end as (...a: unknown[]) => ServerResponse).apply(res, args as unknown[]);
 }
 
 /**
