@@ -12,7 +12,7 @@ const args = process.argv.slice(2);
 const la = () => loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`rails-cookie-codec benchmarks — ${new Date().toISOString()}\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, node ${process.version}; load average ${la()}`);
 let failed = false;
-for (const part of ["run.ts", "middleware.ts", "load.ts"]) {
+for (const part of ["run.ts", "middleware.ts", "load.ts", "instructions.ts"]) {
   const r = spawnSync(process.execPath, ["--import", "tsx", resolve(import.meta.dirname, part), ...args], { stdio: "inherit" });
   if (r.status !== 0) failed = true;
 }

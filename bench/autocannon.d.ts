@@ -11,6 +11,11 @@ declare module "autocannon" {
       url: string;
       connections?: number;
       duration?: number;
+      /** Stop after this many requests instead of after `duration`. */
+      amount?: number;
+      /** Seconds before a request counts as timed out (default 10). */
+      timeout?: number;
+      headers?: Record<string, string>;
       requests?: Request[];
     }
     interface Histogram {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { REPO } from "./rails.js";
 
-export function writeResultsSection(section: "codec" | "load" | "serverStore" | "sql", data: Record<string, unknown>, smoke: boolean): void {
+export function writeResultsSection(section: "codec" | "load" | "instructions" | "serverStore" | "sql", data: Record<string, unknown>, smoke: boolean): void {
   const path = resolve(REPO, smoke ? "bench/results.smoke.json" : "bench/results.json");
   const previous = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>) : {};
   writeFileSync(path, JSON.stringify({ ...previous, [section]: data }, null, 2) + "\n");

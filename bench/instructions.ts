@@ -1,0 +1,123 @@
+/**
+ * The load servers' cost in instructions (`npm run bench:instructions`, part 4 of `npm run bench`):
+ * each app of bench/lib/apps.ts, in bench/lib/load-server.ts as bench/load.ts runs it, under
+ * `valgrind --tool=callgrind`; autocannon sends WARM requests, instrumentation is switched on
+ * (`callgrind_control -i on`), N more requests, switched off. Instructions per request = the
+ * count ÷ N: the server's user-space work per request in steady state, its GC and JIT included
+ * (`node --single-threaded` runs both on the main thread, so they are counted too).
+ *
+ * Why: on this shared 2-core VM, req/s and CPU µs per request over loopback move by up to 2×
+ * between identical runs (the scheduler places the server and the load generator on one core or
+ * on two: docs/bench.md). An instruction count is the same whatever else the machine does (±1 %
+ * between runs here), so the ratios below are what the code costs, not what the machine did. It
+ * does not see cache misses or the kernel: bench/load.ts's figures stay the ones a user sees.
+ *
+ *   options: --requests N (default 3000)  --warm N (default 3000)  --smoke (100 and 100: proves it runs)
+ *
+ * Needs valgrind (Debian's package): without it, says so and exits 0. Adds an `instructions`
+ * section to bench/results.json. Two servers are counted at a time (counts do not depend on load).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import autocannon from "autocannon";
+import { cookieSessionHeader, railsCookieHeader, type Mode } from "./lib/apps.js";
+import { writeResultsSection } from "./lib/results.js";
+
+const argv = process.argv.slice(2);
+const SMOKE = argv.includes("--smoke");
+const num = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+const N = num("--requests", SMOKE ? 100 : 3000);
+const WARM = num("--warm", SMOKE ? 100 : 3000);
+
+const CASES: Array<{ mode: Mode; name: string }> = [
+  { mode: "baseline", name: "baseline (same app, no middleware)" },
+  { mode: "session-read", name: "railsSession, handler only reads (no cookie written)" },
+  { mode: "session", name: "railsSession (read + rewrite every request)" },
+  { mode: "cookie-session-read", name: "cookie-session, handler only reads" },
+  { mode: "cookie-session", name: "cookie-session (read + rewrite every request)" },
+];
+
+interface Counted {
+  mode: Mode;
+  name: string;
+  instructions: number;
+  non2xx: number;
+  errors: number;
+}
+
+const failures: string[] = [];
+
+async function count(mode: Mode, name: string, dir: string): Promise<Counted> {
+  const out = join(dir, `${mode}.callgrind`);
+  const child = spawn(
+    "valgrind",
+    ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath, "--single-threaded", "--import", "tsx", resolve(import.meta.dirname, "lib/load-server.ts"), mode],
+    { stdio: ["ignore", "ignore", "pipe", "ipc"] },
+  );
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
+  const port = await Promise.race([
+    new Promise<number>((res) => child.once("message", (m) => res((m as { port: number }).port))),
+    exited.then((code) => Promise.reject(new Error(`${mode} server under valgrind exited ${code}: ${stderr.slice(-500)}`))),
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  let cookie = railsCookieHeader;
+  if (mode.startsWith("cookie-session")) cookie = cookieSessionHeader((await fetch(`${url}/__seed`)).headers.getSetCookie());
+  const fire = (amount: number) => autocannon({ url: `${url}/`, connections: 4, amount, timeout: 120, headers: { cookie } });
+  let non2xx = 0;
+  let errors = 0;
+  const tally = (r: autocannon.Result) => ((non2xx += r.non2xx), (errors += r.errors + r.timeouts));
+  tally(await fire(WARM));
+  const control = (what: "on" | "off") => spawnSync("callgrind_control", ["-i", what, String(child.pid)], { encoding: "utf8" });
+  if (control("on").status !== 0) throw new Error("callgrind_control -i on failed");
+  tally(await fire(N));
+  control("off");
+  child.disconnect();
+  await exited;
+  const totals = /^totals:\s+(\d+)/m.exec(readFileSync(out, "utf8"));
+  if (!totals) throw new Error(`no totals in ${out}`);
+  if (non2xx || errors) failures.push(`${mode}: ${non2xx} non-2xx, ${errors} errors/timeouts`);
+  return { mode, name, instructions: Number(totals[1]) / N, non2xx, errors };
+}
+
+async function main(): Promise<void> {
+  if (spawnSync("valgrind", ["--version"]).status !== 0) {
+    console.log("\ninstructions per request: skipped, valgrind is not installed (apt-get install -y valgrind)");
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "rcc-callgrind-"));
+  const started = new Date().toISOString();
+  const results: Counted[] = [];
+  try {
+    for (let i = 0; i < CASES.length; i += 2) {
+      results.push(...(await Promise.all(CASES.slice(i, i + 2).map((c) => count(c.mode, c.name, dir)))));
+      if (!SMOKE) process.stderr.write(`instructions: ${results.length}/${CASES.length} servers counted\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const base = results.find((r) => r.mode === "baseline")!.instructions;
+  const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+  const rows = results.map((r) => ({ ...r, vsBaseline: base / r.instructions, overBaseline: r.instructions - base }));
+  console.log(
+    [
+      "",
+      `rails-cookie-codec middleware in instructions — ${started}`,
+      `node ${process.version}, valgrind --tool=callgrind, node --single-threaded; ${WARM} requests to warm up, then ${N} counted (4 connections)`,
+      "",
+      "| case | instructions per request | requests per instruction vs baseline | over baseline |",
+      "|---|---:|---:|---:|",
+      ...rows.map((r) => `| ${r.name} | ${fmt(r.instructions)} | ${r.vsBaseline.toFixed(2)}× | ${r.overBaseline === 0 ? "—" : `+${fmt(r.overBaseline)}`} |`),
+    ].join("\n"),
+  );
+  writeResultsSection("instructions", { date: started, node: process.version, warm: WARM, requests: N, rows }, SMOKE);
+  if (failures.length) {
+    console.error(`\n✗ ${failures.join("; ")}`);
+    process.exit(1);
+  }
+}
+
+await main();
