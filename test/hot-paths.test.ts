@@ -1,14 +1,14 @@
 /**
  * The shortcuts the request path takes for speed (docs/bench.md) must answer exactly what the long
  * way answers: `findCookie` is `parseCookieHeader(h).get(name)`, `strictUtf8String` is the fatal
- * TextDecoder, the envelope scan is `JSON.parse`, `Date.parse` of Rails' expiry is Ruby's `Time.iso8601`, and a session commit that skips serializing writes exactly when the data changed,
+ * TextDecoder, strict base64's checks are decoding and encoding again, the envelope scan is `JSON.parse`, `Date.parse` of Rails' expiry is Ruby's `Time.iso8601`, and a session commit that skips serializing writes exactly when the data changed,
  * however the handler reached it.
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { findCookie, parseCookieHeader, unescapeCookieValue } from "../src/cookie/escape.js";
-import { strictUtf8String as nodeStrictUtf8 } from "../src/bytes/node.js";
-import { strictUtf8String as webStrictUtf8 } from "../src/bytes/web.js";
+import { strictDecode64, strictDecode64ByReencoding, strictUtf8String as nodeStrictUtf8 } from "../src/bytes/node.js";
+import { strictDecode64 as webStrictDecode64, strictUtf8String as webStrictUtf8 } from "../src/bytes/web.js";
 import { createSessionStore } from "../src/session/index.js";
 import { PINNED } from "./helpers/clock.js";
 import { parseIso8601, parseXmlschema, unwrap, unwrapParsed, type Unwrapped } from "../src/envelope/metadata.js";
@@ -70,6 +70,43 @@ describe("strictUtf8String", () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe("strictDecode64", () => {
+  const outcome = (decode: (text: string) => Uint8Array, text: string): string => {
+    try {
+      return Buffer.from(decode(text)).toString("hex");
+    } catch (error) {
+      return `error ${(error as RailsCookieError).code}`;
+    }
+  };
+  const same = (text: string) => {
+    const expected = outcome(strictDecode64ByReencoding, text);
+    expect({ text, node: outcome(strictDecode64, text), web: outcome(webStrictDecode64, text) }).toEqual({ text, node: expected, web: expected });
+  };
+  // Strict texts, then each edited where a lenient decoder looks away: a character outside the
+  // alphabet (URL-safe, space, newline, non-ASCII, "="), one dropped, the padding changed, a
+  // trailing character whose unused bits are not zero.
+  const strict = fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString("base64"));
+  const odd = fc.constantFrom("-", "_", " ", "\n", "=", "==", "é", "\u0000", "!", "A", "a", "0", "+", "/", "Q", "B", "g", "w");
+  const edited = fc.tuple(strict, fc.nat(), odd, fc.constantFrom("insert", "replace", "delete")).map(([t, at, c, how]) => {
+    const i = t.length === 0 ? 0 : at % t.length;
+    if (how === "insert") return t.slice(0, i) + c + t.slice(i);
+    if (how === "replace") return t.slice(0, i) + c + t.slice(i + 1);
+    return t.slice(0, i) + t.slice(i + 1);
+  });
+  it("accepts exactly what decoding and encoding again gives back, on Node and on the edge build (fast-check)", () => {
+    fc.assert(fc.property(fc.oneof(strict, edited, fc.string({ maxLength: 12 })), same), { numRuns: 30000 });
+  });
+  it("refuses every non-zero trailing-bit variant of a padded text, accepts the zero one (exhaustive)", () => {
+    for (const alphabet of ["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"]) {
+      for (const c of alphabet) {
+        same(`Q${c}==`);
+        same(`QU${c}=`);
+        same(`QUJD${c}Q==`);
+      }
+    }
   });
 });
 

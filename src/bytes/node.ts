@@ -12,14 +12,42 @@ import { CookieFormatError } from "../errors.js";
  * `CookieFormatError`: standard alphabet, `=` padding to a multiple of 4, no whitespace, unused
  * trailing bits zero.
  *
- * Node's `Buffer.from(s, "base64")` silently skips bad characters and ignores trailing bits, which
- * would let two different cookie strings decode to the same bytes. Strict base64 is canonical: each
- * byte string has exactly one strict encoding, and it is the one Node writes. So a text is strict
- * exactly when decoding and encoding again gives it back; anything the lenient decoder skipped or
- * let pass changes the text. This takes a fraction of the time of the equivalent regex, which was
- * 16% of a session read (docs/bench.md).
+ * Node's `Buffer.from(s, "base64")` is lenient: it skips characters outside the alphabet (a `=`
+ * before the end included), reads the URL-safe `-` and `_` as `+` and `/`, and ignores trailing
+ * bits. So a text is strict exactly when it holds neither `-` nor `_`, decodes to the full
+ * `3 × length / 4 − padding` bytes (each skipped character costs 6 bits, which loses at least one
+ * byte), and its last character before the padding has its unused bits zero. These checks read the
+ * text without building another string: re-encoding the bytes to compare (the previous way) cost a
+ * signed-cookie read ~8 % of its instructions (docs/bench.md). test/hot-paths.test.ts holds the
+ * two ways equal.
  */
 export function strictDecode64(text: string, what = "base64"): Buffer {
+  const length = text.length;
+  const bytes = Buffer.from(text, "base64");
+  let padding = 0;
+  if (length > 0 && text.charCodeAt(length - 1) === 0x3d) padding = text.charCodeAt(length - 2) === 0x3d ? 2 : 1;
+  if (
+    length % 4 !== 0 ||
+    bytes.length !== (length / 4) * 3 - padding ||
+    text.indexOf("-") !== -1 ||
+    text.indexOf("_") !== -1 ||
+    (padding !== 0 && (sextet(text.charCodeAt(length - 1 - padding)) & (padding === 1 ? 3 : 15)) !== 0)
+  ) {
+    throw new CookieFormatError(`invalid ${what}`);
+  }
+  return bytes;
+}
+
+/** The 6-bit value of a base64 character (the length check above has made it one). */
+function sextet(code: number): number {
+  if (code >= 0x61) return code - 0x61 + 26; // a-z
+  if (code >= 0x41) return code - 0x41; // A-Z
+  if (code >= 0x30) return code - 0x30 + 52; // 0-9
+  return code === 0x2b ? 62 : 63; // + /
+}
+
+/** The re-encode check this replaced, kept to prove the two equal (test/hot-paths.test.ts). @internal */
+export function strictDecode64ByReencoding(text: string, what = "base64"): Buffer {
   const bytes = Buffer.from(text, "base64");
   if (bytes.toString("base64") !== text) throw new CookieFormatError(`invalid ${what}`);
   return bytes;
