@@ -8,9 +8,11 @@
  *
  * Why: on this shared 2-core VM, req/s and CPU µs per request over loopback move by up to 2×
  * between identical runs (the scheduler places the server and the load generator on one core or
- * on two: docs/bench.md). An instruction count is the same whatever else the machine does (±1 %
- * between runs here), so the ratios below are what the code costs, not what the machine did. It
- * does not see cache misses or the kernel: bench/load.ts's figures stay the ones a user sees.
+ * on two: docs/bench.md). An instruction count does not depend on what else the machine does; it
+ * still moves between runs by up to ~7 % (the same baseline counted 733k and 782k per request on
+ * 2026-12-03: when V8 collects and which functions it optimizes differ from run to run), against
+ * up to 2× for wall-clock figures. It does not see cache misses or the kernel: bench/load.ts's
+ * figures stay the ones a user sees.
  *
  *   options: --requests N (default 3000)  --warm N (default 3000)  --smoke (100 and 100: proves it runs)
  *
