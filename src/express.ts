@@ -9,18 +9,20 @@
  *
  * A shell over the framework-agnostic store in src/session/: the session is loaded when the request
  * comes in and committed at the last moment before the response's headers go out, by wrapping
- * `res.writeHead`, `res.write` and `res.end` (what the `on-headers` package does for
- * express-session, without the dependency). Express's `res.send`, `res.json`, `res.redirect`,
- * `res.render` and Node's implicit headers all pass through one of the three.
+ * `writeHead`, `write` and `end` (what the `on-headers` package does for express-session, without
+ * the dependency; here once, on `http.ServerResponse.prototype`, see below). Express's `res.send`,
+ * `res.json`, `res.redirect`, `res.render` and Node's implicit headers all pass through one of the
+ * three.
  *
  * When the session cannot be written (more than 4096 bytes: `CookieOverflowError`, code
  * `cookie_overflow`; or a value the serializer cannot hold), the handler has already produced its
- * response. The wrapper then does not send that response: it puts `writeHead`/`write`/`end` back
- * and calls `next(err)`, so the app's error handler (or Express's default, a 500) answers instead,
- * the way Rails turns `CookieOverflow` into a 500. The handler's response is never sent without the
- * session it was meant to carry.
+ * response. The wrapper then does not send that response: it clears its headers and calls
+ * `next(err)`, so the app's error handler (or Express's default, a 500) answers instead, the way
+ * Rails turns `CookieOverflow` into a 500; whatever the handler still writes is dropped. The
+ * handler's response is never sent without the session it was meant to carry.
  *
- * Types are structural (node:http), so this module has no runtime dependency on Express.
+ * Types are structural (node:http's classes are the only runtime import), so this module has no
+ * runtime dependency on Express.
  */
 import { IncomingMessage, ServerResponse, type OutgoingHttpHeaders } from "node:http";
 import { createSessionStore, type SessionStore, type SessionStoreOptions } from "./session/store.js";
@@ -118,8 +120,9 @@ function serverSession(options: ServerSessionStoreOptions): Middleware & { store
  * this.request)` in express/lib/application.js `handle`, and again in and out of each mounted
  * sub-app), and on such an object V8 adds each new property through a fresh hidden class: about
  * 12,000 instructions per property, counted with callgrind in the loaded server (docs/bench.md,
- * "Instructions per request"); the four we added cost half as much as the codec's whole read. So on a node:http request and response the middleware adds no property at all:
- * `req.session` is an accessor on `http.IncomingMessage.prototype`, and `writeHead`/`write`/`end`
+ * "Instructions per request"); the four we added cost half as much as the codec's whole read. So
+ * on a node:http request and response the middleware adds no property at all: `req.session` is an
+ * accessor on `http.IncomingMessage.prototype`, and `writeHead`/`write`/`end`
  * are wrapped once on `http.ServerResponse.prototype`, both installed by the first `railsSession()`
  * (not on import). Per request there is one entry in each of two WeakMaps; the response's entry is
  * dropped at the commit, so the scavenger does not carry it.
