@@ -36,8 +36,9 @@ export default defineConfig([
     // Shared chunks, so both entries use one copy of the error classes and `instanceof` works across them.
     splitting: true,
     sourcemap: false,
-    // Both builds run at once: each cleans only its own output.
-    clean: ["**/*", "!edge/**"],
+    // Both builds run at once, so neither cleans: scripts/clean-dist.mjs empties dist/ first (tsup's
+    // declaration build deletes every .d.ts under its outDir when `clean` is set, dist/edge's too).
+    clean: false,
     shims: false,
     // `rails-cookie --version` (src/cli/main.ts): the version is written into the build.
     define: { __RCC_VERSION__: JSON.stringify(version) },
@@ -53,7 +54,7 @@ export default defineConfig([
     platform: "neutral",
     splitting: true,
     sourcemap: false,
-    clean: true,
+    clean: false,
     shims: false,
     external: ["hono"],
     esbuildPlugins: [webRuntime],
