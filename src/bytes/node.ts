@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from "node:buffer";
 import { CookieFormatError } from "../errors.js";
+import { sextet } from "./alphabet.js";
 
 /**
  * Decodes strict base64 (Ruby's `Base64.strict_decode64`, `unpack1("m0")` in ruby pack.c) or throws
@@ -36,14 +37,6 @@ export function strictDecode64(text: string, what = "base64"): Buffer {
     throw new CookieFormatError(`invalid ${what}`);
   }
   return bytes;
-}
-
-/** The 6-bit value of a base64 character (the length check above has made it one). */
-function sextet(code: number): number {
-  if (code >= 0x61) return code - 0x61 + 26; // a-z
-  if (code >= 0x41) return code - 0x41; // A-Z
-  if (code >= 0x30) return code - 0x30 + 52; // 0-9
-  return code === 0x2b ? 62 : 63; // + /
 }
 
 /** The re-encode check this replaced, kept to prove the two equal (test/hot-paths.test.ts). @internal */

@@ -9,15 +9,11 @@
  * conversions more.
  */
 import { CookieFormatError } from "../errors.js";
+import { ALPHABET, sextet } from "./alphabet.js";
 
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const SEXTET = new Int16Array(128).fill(-1);
-for (let i = 0; i < 64; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
 // Two base64 characters per 12 bits: one table look-up per half of a 3-byte group.
 const PAIRS: string[] = [];
 for (let i = 0; i < 4096; i++) PAIRS.push(ALPHABET[i >> 6]! + ALPHABET[i & 63]!);
-
-const sextet = (code: number): number => (code < 128 ? SEXTET[code]! : -1);
 
 /**
  * Strict base64 (Ruby's `Base64.strict_decode64`), or `CookieFormatError`: length a multiple of 4,
