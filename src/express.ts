@@ -161,19 +161,18 @@ const SESSION_PROPERTY: PropertyDescriptor = {
   },
 };
 
-/** True once `req.session` is an accessor of http.IncomingMessage.prototype (ours). */
+/** True once `req.session` is an accessor of http.IncomingMessage.prototype (ours); false when someone else's is there. */
 let sessionOnPrototype: boolean | undefined;
 
-function installSessionAccessor(): boolean {
-  if (sessionOnPrototype !== undefined) return sessionOnPrototype;
+function installSessionAccessor(): void {
+  if (sessionOnPrototype !== undefined) return;
   // Someone else's `session` there (another copy of this library included): leave it alone.
-  if (Object.prototype.hasOwnProperty.call(IncomingMessage.prototype, "session")) return (sessionOnPrototype = false);
+  sessionOnPrototype = !Object.prototype.hasOwnProperty.call(IncomingMessage.prototype, "session");
+  if (!sessionOnPrototype) return;
   Object.defineProperty(IncomingMessage.prototype, "session", {
     configurable: true,
     enumerable: false,
-    get(this: IncomingMessage) {
-      return attached.get(this)?.session;
-    },
+    get: SESSION_PROPERTY.get,
     set(this: IncomingMessage, value: unknown) {
       const session = attached.get(this)?.session;
       if (session !== undefined) assignSession(session, value);
@@ -181,7 +180,6 @@ function installSessionAccessor(): boolean {
       else Object.defineProperty(this, "session", { value, writable: true, enumerable: true, configurable: true });
     },
   });
-  return (sessionOnPrototype = true);
 }
 
 function attachSession(req: IncomingMessage, session: RailsSession, store: SessionStore | ServerSessionCore): void {
