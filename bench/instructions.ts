@@ -28,7 +28,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
-import { cookieSessionHeader, railsCookieHeader, type Mode } from "./lib/apps.js";
+import { MODE_NAMES, cookieSessionHeader, railsCookieHeader, type Mode } from "./lib/apps.js";
 import { writeResultsSection } from "./lib/results.js";
 import { median } from "./lib/timing.js";
 
@@ -39,13 +39,7 @@ const N = num("--requests", SMOKE ? 100 : 2000);
 const WINDOWS = num("--windows", SMOKE ? 1 : 3);
 const WARM = num("--warm", SMOKE ? 100 : 3000);
 
-const CASES: Array<{ mode: Mode; name: string }> = [
-  { mode: "baseline", name: "baseline (same app, no middleware)" },
-  { mode: "session-read", name: "railsSession, handler only reads (no cookie written)" },
-  { mode: "session", name: "railsSession (read + rewrite every request)" },
-  { mode: "cookie-session-read", name: "cookie-session, handler only reads" },
-  { mode: "cookie-session", name: "cookie-session (read + rewrite every request)" },
-];
+const CASES = (["baseline", "session-read", "session", "cookie-session-read", "cookie-session"] as const).map((mode) => ({ mode, name: MODE_NAMES[mode] }));
 
 interface Counted {
   mode: Mode;

@@ -30,7 +30,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { CookieJar } from "../src/jar.js";
-import { cookieSessionHeader, type Mode } from "./lib/apps.js";
+import { MODE_NAMES, cookieSessionHeader, type Mode } from "./lib/apps.js";
 import { escapeCookieValue, unescapeCookieValue } from "../src/cookie/escape.js";
 import { writeResultsSection } from "./lib/results.js";
 import { median } from "./lib/timing.js";
@@ -168,12 +168,12 @@ async function main(): Promise<void> {
   if (check.status !== 200 || body.user !== 42 || body.hits !== 1 || !written) failures.push(`session app answered ${check.status} ${JSON.stringify(body)}`);
   else if (JSON.stringify(jar.session.decode(line.name, written).value) !== JSON.stringify(expected)) failures.push("session app wrote another session");
 
-  const withSession = newCase("railsSession (read + rewrite every request)");
-  const readOnly = newCase("railsSession, handler only reads (no cookie written)");
-  const without = newCase("baseline (same app, no middleware)");
-  const withCookie = newCase("baseline + fixed Set-Cookie of the same size");
-  const csWrite = newCase("cookie-session (read + rewrite every request)");
-  const csReadOnly = newCase("cookie-session, handler only reads");
+  const withSession = newCase(MODE_NAMES["session"]);
+  const readOnly = newCase(MODE_NAMES["session-read"]);
+  const without = newCase(MODE_NAMES["baseline"]);
+  const withCookie = newCase(MODE_NAMES["baseline-cookie"]);
+  const csWrite = newCase(MODE_NAMES["cookie-session"]);
+  const csReadOnly = newCase(MODE_NAMES["cookie-session-read"]);
   await fire(session.url, [{ headers: { cookie } }], 1); // warm-up
   await fire(baseline.url, [{ headers: { cookie } }], 1);
   await fire(baselineCookie.url, [{ headers: { cookie } }], 1);

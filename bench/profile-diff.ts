@@ -62,10 +62,11 @@ console.log(`profiled µs per request: ${total(a).toFixed(1)} → ${total(b).toF
 
 const groups = new Map<string, { a: number; b: number }>();
 for (const f of frames) {
-  const g = groups.get(groupOf(f.k)) ?? { a: 0, b: 0 };
+  const name = groupOf(f.k);
+  const g = groups.get(name) ?? { a: 0, b: 0 };
   g.a += f.a;
   g.b += f.b;
-  groups.set(groupOf(f.k), g);
+  groups.set(name, g);
 }
 console.log("| part | before µs | after µs | difference |\n|---|---:|---:|---:|");
 for (const [name, g] of [...groups].sort((x, y) => y[1].b - y[1].a - (x[1].b - x[1].a))) {

@@ -20,6 +20,16 @@ import { LOAD_VECTOR, jarOptionsFor, vector } from "./vectors.js";
 export const MODES = ["session", "session-read", "cookie-session", "cookie-session-read", "baseline", "baseline-cookie"] as const;
 export type Mode = (typeof MODES)[number];
 
+/** How bench/load.ts and bench/instructions.ts name each app in their tables (the README quotes them). */
+export const MODE_NAMES: Record<Mode, string> = {
+  session: "railsSession (read + rewrite every request)",
+  "session-read": "railsSession, handler only reads (no cookie written)",
+  baseline: "baseline (same app, no middleware)",
+  "baseline-cookie": "baseline + fixed Set-Cookie of the same size",
+  "cookie-session": "cookie-session (read + rewrite every request)",
+  "cookie-session-read": "cookie-session, handler only reads",
+};
+
 export const loadLine = vector(LOAD_VECTOR);
 /** The Cookie header every request of the normal cases carries (for cookie-session: see `cookieSessionHeader`). */
 export const railsCookieHeader = `${loadLine.session_key}=${loadLine.value}`;
