@@ -81,6 +81,13 @@ export interface CookieJarOptions {
   cookiesRotations?: { encrypted?: CookieRotation[]; signed?: CookieRotation[] };
   /** Clock for expiry checks and `expires` on write. Default: the system clock. */
   now?: () => Date;
+  /**
+   * Not a Rails setting: how many authenticated cookies each of the jar's codecs remembers, so
+   * that the same cookie read again skips its decryption or MAC check (src/crypto/verifiedCache.ts).
+   * Purpose, expiry and deserialization still run on every read. Default 0 (none) for a
+   * `CookieJar`; the session middleware and `createSessionStore` default to 1000.
+   */
+  verifiedCookieCache?: number;
 }
 
 /** Every setting decided: what the jar actually runs with. */
@@ -103,6 +110,7 @@ export interface ResolvedConfig {
   encryptedCookieCipher: GcmCipher;
   cookiesRotations: { encrypted: CookieRotation[]; signed: CookieRotation[] };
   now: () => Date;
+  verifiedCookieCache: number;
 }
 
 /** The salts' defaults (actionpack/lib/action_dispatch/railtie.rb). */
@@ -202,5 +210,12 @@ export function resolveConfig(options: CookieJarOptions): ResolvedConfig {
       signed: [...(options.cookiesRotations?.signed ?? [])],
     },
     now: options.now ?? (() => new Date()),
+    verifiedCookieCache: cacheSize(options.verifiedCookieCache),
   };
+}
+
+function cacheSize(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+  throw new InvalidOptionError("verifiedCookieCache must be a whole number of entries (0: no cache)");
 }

@@ -88,9 +88,14 @@ export interface SetOptions {
  * @internal
  */
 export function cookieValueOf(raw: string): string {
+  checkCookieText(raw);
+  return unescapeCookieValue(raw);
+}
+
+/** The checks of `cookieValueOf` before any work (the verified-cookie cache looks up only what passes them). @internal */
+export function checkCookieText(raw: string): void {
   if (typeof raw !== "string" || raw.length === 0) throw new CookieFormatError("empty cookie");
   if (raw.length > MAX_INPUT_LENGTH) throw new TooLargeError(`cookie is ${raw.length} characters, more than Rails ever writes`);
-  return unescapeCookieValue(raw);
 }
 
 /** Above the crypto layer: envelope, purpose and expiry, serializer, for the plaintext `opened` authenticated. @internal */

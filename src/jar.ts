@@ -15,7 +15,9 @@ import { resolveConfig, type CookieJarOptions, type ResolvedConfig } from "./con
 import { CookieFormatError, RailsCookieError } from "./errors.js";
 import { encryptedSchemes, keyGeneratorCache, signedSchemes } from "./crypto/schemes.js";
 import type { Scheme } from "./schemes.js";
+import { VerifiedCache } from "./crypto/verifiedCache.js";
 import {
+  checkCookieText,
   cookieValueOf,
   openedCookie,
   plaintextToSeal,
@@ -32,12 +34,19 @@ export class CookieCodec {
   readonly kind: "encrypted" | "signed";
   readonly #config: ResolvedConfig;
   readonly #schemes: Scheme[];
+  readonly #verified: VerifiedCache<Scheme> | null;
 
   /** @internal Built by `CookieJar`. */
   constructor(kind: "encrypted" | "signed", config: ResolvedConfig, schemes: Scheme[]) {
     this.kind = kind;
     this.#config = config;
     this.#schemes = schemes;
+    this.#verified = config.verifiedCookieCache > 0 ? new VerifiedCache(config.verifiedCookieCache) : null;
+  }
+
+  /** How many authenticated cookies this codec remembers now (`verifiedCookieCache`; 0 without one). */
+  get verifiedCookieCount(): number {
+    return this.#verified?.size ?? 0;
   }
 
   /** The schemes tried when reading, in order; the first one writes. */
@@ -50,6 +59,16 @@ export class CookieCodec {
    * header) or not. Throws a `RailsCookieError` whose `code` says why it cannot be read.
    */
   decode<T = unknown>(name: string, raw: string): DecodedCookie<T> {
+    // The same text authenticated before (`verifiedCookieCache`): only unescaping and the crypto
+    // are skipped; openedCookie checks purpose and expiry and deserializes as on a first read.
+    const cache = this.#verified;
+    let cacheKey = "";
+    if (cache !== null) {
+      checkCookieText(raw);
+      cacheKey = VerifiedCache.keyOf(raw);
+      const entry = cache.get(cacheKey);
+      if (entry !== undefined) return openedCookie(this.#config, name, VerifiedCache.plaintextCopy(entry), entry.scheme) as DecodedCookie<T>;
+    }
     const value = cookieValueOf(raw);
 
     let plaintext: Uint8Array | undefined;
@@ -67,7 +86,10 @@ export class CookieCodec {
       }
     }
     if (plaintext === undefined || opened === undefined) throw firstError ?? new CookieFormatError("no scheme to read with");
-    return openedCookie(this.#config, name, plaintext, opened) as DecodedCookie<T>;
+    const decoded = openedCookie(this.#config, name, plaintext, opened) as DecodedCookie<T>;
+    // Remembered only once it read in full: a cookie whose envelope or payload is refused is not.
+    cache?.set(cacheKey, plaintext, opened);
+    return decoded;
   }
 
   /**

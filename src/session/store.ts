@@ -61,13 +61,18 @@ export function createSessionStore(options: SessionStoreOptions | ServerSessionS
   return createCookieSessionStore(options);
 }
 
+/** Session cookies remembered as authenticated, by default: at most ~4 MB (a 4096-byte cookie opens to ~3 KB). */
+export const DEFAULT_VERIFIED_COOKIE_CACHE = 1000;
+
 function createCookieSessionStore(options: SessionStoreOptions): SessionStore {
   const { key, expireAfter = null, cookie, ...jarOptions } = options;
   if (typeof key !== "string" || key === "") throw new InvalidOptionError("key (the session cookie name) is required");
   if (expireAfter !== null && !(typeof expireAfter === "number" && Number.isFinite(expireAfter) && expireAfter > 0)) {
     throw new InvalidOptionError("expireAfter must be a positive number of seconds, or null");
   }
-  const jar = new CookieJar(jarOptions);
+  // A browser sends the same session cookie until it changes: remember what was authenticated
+  // (src/crypto/verifiedCache.ts; purpose, expiry and the payload are still read every time).
+  const jar = new CookieJar({ ...jarOptions, verifiedCookieCache: jarOptions.verifiedCookieCache ?? DEFAULT_VERIFIED_COOKIE_CACHE });
   const codec: CookieCodec = jar.session;
   const config = jar.config;
   const cookieOptions: ResolvedCookieOptions = resolveCookieOptions(cookie, Number(config.loadDefaults));
