@@ -144,7 +144,72 @@ function check(what: string, got: unknown, expected: string): void {
   }
 }
 
+interface Measured {
+  rows: Row[];
+  notes: string[];
+  railsVersion: string | null;
+  failures: string[];
+  seconds: number;
+}
+
+type Row = {
+  scenario: string;
+  direction: Direction;
+  contender: string;
+  ops: number | null;
+  oursOverThis: number | null;
+  bytesPerOp: number | null;
+  rounds: number[];
+  na: string | null;
+};
+
+/*
+ * Each scenario is timed in a process of its own (this script again, with `--only <id>`), as each
+ * app runs in one: a process that read six apps' cookies with one copy of the library would time
+ * ours with V8's type feedback spread over six configurations, while each peer (loaded afresh per
+ * app, bench/lib/peers.ts) and an app of one configuration see only their own. `--one-process`
+ * keeps the old way.
+ */
+const CHILD_OUT = process.env["BENCH_SCENARIO_CHILD"];
+
+async function measureInChildren(): Promise<Measured> {
+  const { spawnSync } = await import("node:child_process");
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "rcc-bench-"));
+  const merged: Measured = { rows: [], notes: [], railsVersion: null, failures: [], seconds: 0 };
+  try {
+    for (const s of SCENARIOS) {
+      const out = join(dir, `${s.id}.json`);
+      const args = [...process.execArgv, process.argv[1]!, ...argv.filter((a, i) => a !== "--only" && argv[i - 1] !== "--only"), "--only", s.id];
+      const r = spawnSync(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, BENCH_SCENARIO_CHILD: out } });
+      if (r.status !== 0) throw new Error(`scenario ${s.id}: its benchmark process exited ${r.status ?? r.signal}`);
+      const m = JSON.parse(readFileSync(out, "utf8")) as Measured;
+      merged.rows.push(...m.rows);
+      merged.notes.push(...m.notes);
+      merged.failures.push(...m.failures);
+      merged.railsVersion ??= m.railsVersion;
+      merged.seconds += m.seconds;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return merged;
+}
+
 async function main(): Promise<void> {
+  const startLoad = loadavg();
+  const oneProcess = CHILD_OUT !== undefined || SCENARIOS.length === 1 || flag("--one-process");
+  const measured = oneProcess ? await measure() : await measureInChildren();
+  if (CHILD_OUT !== undefined) {
+    (await import("node:fs")).writeFileSync(CHILD_OUT, JSON.stringify(measured));
+    return;
+  }
+  report(measured, startLoad, !oneProcess);
+}
+
+async function measure(): Promise<Measured> {
   ensurePeersInstalled();
   const rails = railsAvailable();
   if (!rails.ok) {
@@ -153,7 +218,6 @@ async function main(): Promise<void> {
     console.warn(`\n⚠️  ${why}; it is left out of this run.\n`);
   }
 
-  const startLoad = loadavg();
   const contenders: Contender[] = [];
   const railsProcesses: RailsBench[] = [];
   const prepared: Array<{ s: Scenario; line: VectorLine; codec: CookieCodec; value: unknown; expected: string; bench?: RailsBench }> = [];
@@ -260,7 +324,7 @@ async function main(): Promise<void> {
   // contender ran next to each other in that round, so a burst on the machine (on this shared VM one
   // 150 ms round can run 30 % slower than the next, docs/bench.md) hits both sides of one ratio.
   const ratioOf = (c: Contender) => median(c.rounds.map((ops, i) => oursOf(c).rounds[i]! / ops));
-  const rows = contenders.map((c) => {
+  const rows: Row[] = contenders.map((c) => {
     const ops = opsOf(c);
     return {
       scenario: c.scenario,
@@ -273,7 +337,11 @@ async function main(): Promise<void> {
       na: c.na ?? null,
     };
   });
+  const notes = contenders.filter((c) => c.na).map((c) => `- ${c.scenario} ${c.direction} ${c.name}: n/a — ${c.na}`);
+  return { rows, notes, railsVersion, failures: [...failures], seconds: (Date.now() - t0) / 1000 };
+}
 
+function report({ rows, notes, railsVersion, failures, seconds }: Measured, startLoad: number[], isolated: boolean): void {
   const lines: string[] = [];
   lines.push("| scenario | op | contender | ops/s (median) | ours ÷ this | heap allocated per op |");
   lines.push("|---|---|---|---:|---:|---:|");
@@ -284,7 +352,6 @@ async function main(): Promise<void> {
     lines.push(`| ${r.scenario} | ${r.direction} | ${r.contender} | ${ops} | ${ratio} | ${heap} |`);
   }
   const table = lines.join("\n");
-  const notes = contenders.filter((c) => c.na).map((c) => `- ${c.scenario} ${c.direction} ${c.name}: n/a — ${c.na}`);
   const titles = SCENARIOS.map((s) => `- ${s.id}: ${s.title}`);
 
   // Targets (measured, never asserted): ≥ 0.95× the floor (issue 13), ≥ 8× Rails, ≥ every peer
@@ -312,7 +379,7 @@ async function main(): Promise<void> {
   const header =
     `rails-cookie-codec benchmark — ${new Date().toISOString()}\n` +
     `node ${process.version}, ${cpus().length} CPUs (${cpu}), Rails ${railsVersion ?? "n/a"}\n` +
-    `${ROUNDS} rounds × ${ROUND_MS} ms per contender, interleaved, every other round reversed; median ops/s, and ours ÷ this as the median of the per-round ratios. load average at start ${startLoad.map((x) => x.toFixed(2)).join(" ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" ")}`;
+    `${ROUNDS} rounds × ${ROUND_MS} ms per contender, interleaved, every other round reversed${isolated ? ", each scenario in a process of its own" : ""}; median ops/s, and ours ÷ this as the median of the per-round ratios. load average at start ${startLoad.map((x) => x.toFixed(2)).join(" ")}, at end ${loadavg().map((x) => x.toFixed(2)).join(" ")}`;
   if (SMOKE) {
     // A smoke run's rounds are too short to mean anything: it proves every contender still runs and
     // reads what Rails read. Figures and targets come only from a measured run.
@@ -346,7 +413,7 @@ async function main(): Promise<void> {
     console.error(`\n✗ ${failures.length} contender(s) disagree with Rails' value: ${failures.join("; ")}`);
     process.exit(1);
   }
-  console.log(`\n✓ every contender read and wrote the value Rails read. (${((Date.now() - t0) / 1000).toFixed(0)} s timed)`);
+  console.log(`\n✓ every contender read and wrote the value Rails read. (${seconds.toFixed(0)} s timed)`);
 }
 
 main().catch((error: unknown) => {
