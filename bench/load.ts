@@ -150,6 +150,7 @@ async function main(): Promise<void> {
   const startLoad = loadavg();
   const session = await startServer("session");
   const sessionRead = await startServer("session-read");
+  const sessionReadUncached = await startServer("session-read-uncached");
   const baseline = await startServer("baseline");
   const baselineCookie = await startServer("baseline-cookie");
   const cs = await startServer("cookie-session");
@@ -170,6 +171,7 @@ async function main(): Promise<void> {
 
   const withSession = newCase(MODE_NAMES["session"]);
   const readOnly = newCase(MODE_NAMES["session-read"]);
+  const readUncached = newCase(MODE_NAMES["session-read-uncached"]);
   const without = newCase(MODE_NAMES["baseline"]);
   const withCookie = newCase(MODE_NAMES["baseline-cookie"]);
   const csWrite = newCase(MODE_NAMES["cookie-session"]);
@@ -178,6 +180,7 @@ async function main(): Promise<void> {
   await fire(baseline.url, [{ headers: { cookie } }], 1);
   await fire(baselineCookie.url, [{ headers: { cookie } }], 1);
   await fire(sessionRead.url, [{ headers: { cookie } }], 1);
+  await fire(sessionReadUncached.url, [{ headers: { cookie } }], 1);
   await fire(cs.url, [{ headers: { cookie: csCookie } }], 1);
   await fire(csRead.url, [{ headers: { cookie: csCookie } }], 1);
   for (let r = 0; r < ROUNDS; r++) {
@@ -185,10 +188,11 @@ async function main(): Promise<void> {
     await measure(withCookie, baselineCookie, [{ headers: { cookie } }], SECONDS);
     await measure(withSession, session, [{ headers: { cookie } }], SECONDS);
     await measure(readOnly, sessionRead, [{ headers: { cookie } }], SECONDS);
+    await measure(readUncached, sessionReadUncached, [{ headers: { cookie } }], SECONDS);
     await measure(csWrite, cs, [{ headers: { cookie: csCookie } }], SECONDS);
     await measure(csReadOnly, csRead, [{ headers: { cookie: csCookie } }], SECONDS);
   }
-  for (const c of [withSession, without, withCookie, readOnly, csWrite, csReadOnly]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
+  for (const c of [withSession, without, withCookie, readOnly, readUncached, csWrite, csReadOnly]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
 
   // Flood. First every junk cookie once, by hand: each must get a 200 and a fresh session.
   const junk = junkCookies();
@@ -220,14 +224,14 @@ async function main(): Promise<void> {
       soak.push({ minute: (Date.now() - t0) / 60_000, ...(await stats(session, true)), requests });
     }
   }
-  await Promise.all([stop(session), stop(sessionRead), stop(baseline), stop(baselineCookie), stop(cs), stop(csRead)]);
+  await Promise.all([stop(session), stop(sessionRead), stop(sessionReadUncached), stop(baseline), stop(baselineCookie), stop(cs), stop(csRead)]);
 
   const rps = (c: Case) => median(c.rounds);
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const table = [
     "| case | req/s (median) | vs baseline | server CPU µs/request (system) | requests | 200 | non-2xx | errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...[without, withCookie, readOnly, withSession, csReadOnly, csWrite, flood].map(
+    ...[without, withCookie, readOnly, readUncached, withSession, csReadOnly, csWrite, flood].map(
       (c) =>
         `| ${c.name} | ${Math.round(rps(c)).toLocaleString("en-US")} | ${(rps(c) / rps(without)).toFixed(2)}× | ${(c.cpuMicros / c.total).toFixed(0)} (${(c.systemMicros / c.total).toFixed(0)}) | ${c.total.toLocaleString("en-US")} | ${(c.statuses["200"] ?? 0).toLocaleString("en-US")} | ${c.non2xx} | ${c.errors + c.timeouts} |`,
     ),
@@ -254,7 +258,7 @@ async function main(): Promise<void> {
       seconds: SECONDS,
       rounds: ROUNDS,
       soak,
-      cases: [without, withCookie, readOnly, withSession, csReadOnly, csWrite, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
+      cases: [without, withCookie, readOnly, readUncached, withSession, csReadOnly, csWrite, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
       flood: { junkCookies: junk.length, memoryBefore: before, memoryAfter: after },
       table,
       failures,

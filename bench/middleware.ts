@@ -50,6 +50,7 @@ export async function middlewareBench(): Promise<{ table: string; cases: Array<{
     { name: "baseline (same app, no session middleware)", mode: "baseline", headers: rails },
     { name: "baseline + fixed Set-Cookie of the same size", mode: "baseline-cookie", headers: rails },
     { name: "railsSession, handler only reads", mode: "session-read", headers: rails },
+    { name: "railsSession, handler only reads, verifiedCookieCache: 0", mode: "session-read-uncached", headers: rails },
     { name: "railsSession, handler changes the session", mode: "session", headers: rails },
     { name: "cookie-session, handler only reads", mode: "cookie-session-read", headers: { cookie: csCookie } },
     { name: "cookie-session, handler changes the session", mode: "cookie-session", headers: { cookie: csCookie } },

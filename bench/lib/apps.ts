@@ -5,6 +5,10 @@
  *                 cookie; the handler reads `req.session.user_id` and counts in the session, so
  *                 every response rewrites the cookie.
  *   session-read  railsSession, the handler only reads `user_id`: nothing changes, no cookie written.
+ *                 Every request carries the same cookie, as a browser's do, so after the first one
+ *                 railsSession reads it through its verified-cookie cache (src/crypto/verifiedCache.ts).
+ *   session-read-uncached  the same with `verifiedCookieCache: 0`: the full decode on every request,
+ *                 what the first request of each cookie costs.
  *   cookie-session, cookie-session-read  the same two handlers on `cookie-session` (Express's own
  *                 signed-cookie sessions: JSON, base64, HMAC-SHA1 via keygrip) holding the same data.
  *   baseline      the same app and handler without a session middleware (counts in a plain object).
@@ -17,13 +21,14 @@ import { railsSession as ourRailsSession } from "../../src/express.js";
 import { CookieJar } from "../../src/jar.js";
 import { LOAD_VECTOR, jarOptionsFor, vector } from "./vectors.js";
 
-export const MODES = ["session", "session-read", "cookie-session", "cookie-session-read", "baseline", "baseline-cookie"] as const;
+export const MODES = ["session", "session-read", "session-read-uncached", "cookie-session", "cookie-session-read", "baseline", "baseline-cookie"] as const;
 export type Mode = (typeof MODES)[number];
 
 /** How bench/load.ts and bench/instructions.ts name each app in their tables (the README quotes them). */
 export const MODE_NAMES: Record<Mode, string> = {
   session: "railsSession (read + rewrite every request)",
   "session-read": "railsSession, handler only reads (no cookie written)",
+  "session-read-uncached": "railsSession, handler only reads, verifiedCookieCache: 0 (full decode every request)",
   baseline: "baseline (same app, no middleware)",
   "baseline-cookie": "baseline + fixed Set-Cookie of the same size",
   "cookie-session": "cookie-session (read + rewrite every request)",
@@ -46,9 +51,12 @@ export function buildApp(mode: Mode, railsSession: typeof ourRailsSession = ourR
   const app = express();
   app.disable("x-powered-by");
   beforeRoutes?.(app);
-  const rails = mode === "session" || mode === "session-read";
+  const rails = mode === "session" || mode === "session-read" || mode === "session-read-uncached";
   const cookie = mode === "cookie-session" || mode === "cookie-session-read";
-  if (rails) app.use(railsSession({ ...jarOptionsFor(loadLine), key: loadLine.session_key }));
+  if (rails) {
+    const uncached = mode === "session-read-uncached" ? { verifiedCookieCache: 0 } : {};
+    app.use(railsSession({ ...jarOptionsFor(loadLine), key: loadLine.session_key, ...uncached }));
+  }
   if (cookie) {
     app.use(cookieSession({ name: loadLine.session_key, keys: COOKIE_SESSION_KEYS, httpOnly: true, sameSite: "lax" }));
     app.get("/__seed", (req, res) => {
@@ -60,7 +68,7 @@ export function buildApp(mode: Mode, railsSession: typeof ourRailsSession = ourR
   const fixedCookie = `${loadLine.session_key}=${loadLine.value}; path=/; HttpOnly; SameSite=Lax`;
   app.get("/", (req, res) => {
     const session = rails || cookie ? (req as unknown as { session: Record<string, unknown> }).session : { user_id: 42 };
-    if (mode.endsWith("-read")) {
+    if (mode.endsWith("-read") || mode === "session-read-uncached") {
       res.json({ user: session["user_id"] ?? null, hits: null });
       return;
     }
