@@ -24,6 +24,11 @@ import { LOAD_VECTOR, jarOptionsFor, vector } from "./vectors.js";
 export const MODES = ["session", "session-read", "session-read-uncached", "cookie-session", "cookie-session-read", "baseline", "baseline-cookie"] as const;
 export type Mode = (typeof MODES)[number];
 
+/** Whether a mode's handler only reads the session (answers `hits: null`, writes no cookie). */
+export function readsOnly(mode: Mode): boolean {
+  return mode === "session-read" || mode === "session-read-uncached" || mode === "cookie-session-read";
+}
+
 /** How bench/load.ts and bench/instructions.ts name each app in their tables (the README quotes them). */
 export const MODE_NAMES: Record<Mode, string> = {
   session: "railsSession (read + rewrite every request)",
@@ -68,7 +73,7 @@ export function buildApp(mode: Mode, railsSession: typeof ourRailsSession = ourR
   const fixedCookie = `${loadLine.session_key}=${loadLine.value}; path=/; HttpOnly; SameSite=Lax`;
   app.get("/", (req, res) => {
     const session = rails || cookie ? (req as unknown as { session: Record<string, unknown> }).session : { user_id: 42 };
-    if (mode.endsWith("-read") || mode === "session-read-uncached") {
+    if (readsOnly(mode)) {
       res.json({ user: session["user_id"] ?? null, hits: null });
       return;
     }
