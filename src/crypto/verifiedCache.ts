@@ -75,8 +75,4 @@ export class VerifiedCache<S> {
   get size(): number {
     return this.#entries.size;
   }
-
-  clear(): void {
-    this.#entries.clear();
-  }
 }
