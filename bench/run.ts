@@ -16,7 +16,10 @@
  * Writes bench/results.json (bench/load.ts adds its section to the same file).
  */
 import { writeResultsSection } from "./lib/results.js";
-import { cpus, loadavg } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { CookieJar, type CookieCodec } from "../src/jar.js";
 import { canon } from "./lib/normalize.js";
 import { cbcFloor, gcmFloor, signedFloor, type Floor } from "./lib/floor.js";
@@ -173,10 +176,6 @@ type Row = {
 const CHILD_OUT = process.env["BENCH_SCENARIO_CHILD"];
 
 async function measureInChildren(): Promise<Measured> {
-  const { spawnSync } = await import("node:child_process");
-  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
   const dir = mkdtempSync(join(tmpdir(), "rcc-bench-"));
   const merged: Measured = { rows: [], notes: [], railsVersion: null, failures: [], seconds: 0 };
   try {
@@ -203,7 +202,7 @@ async function main(): Promise<void> {
   const oneProcess = CHILD_OUT !== undefined || SCENARIOS.length === 1 || flag("--one-process");
   const measured = oneProcess ? await measure() : await measureInChildren();
   if (CHILD_OUT !== undefined) {
-    (await import("node:fs")).writeFileSync(CHILD_OUT, JSON.stringify(measured));
+    writeFileSync(CHILD_OUT, JSON.stringify(measured));
     return;
   }
   report(measured, startLoad, !oneProcess);
