@@ -227,11 +227,13 @@ async function main(): Promise<void> {
   await Promise.all([stop(session), stop(sessionRead), stop(sessionReadUncached), stop(baseline), stop(baselineCookie), stop(cs), stop(csRead)]);
 
   const rps = (c: Case) => median(c.rounds);
+  // The table's rows and results.json's cases, in one order.
+  const reported = [without, withCookie, readOnly, readUncached, withSession, csReadOnly, csWrite, flood];
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const table = [
     "| case | req/s (median) | vs baseline | server CPU µs/request (system) | requests | 200 | non-2xx | errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...[without, withCookie, readOnly, readUncached, withSession, csReadOnly, csWrite, flood].map(
+    ...reported.map(
       (c) =>
         `| ${c.name} | ${Math.round(rps(c)).toLocaleString("en-US")} | ${(rps(c) / rps(without)).toFixed(2)}× | ${(c.cpuMicros / c.total).toFixed(0)} (${(c.systemMicros / c.total).toFixed(0)}) | ${c.total.toLocaleString("en-US")} | ${(c.statuses["200"] ?? 0).toLocaleString("en-US")} | ${c.non2xx} | ${c.errors + c.timeouts} |`,
     ),
@@ -258,7 +260,7 @@ async function main(): Promise<void> {
       seconds: SECONDS,
       rounds: ROUNDS,
       soak,
-      cases: [without, withCookie, readOnly, readUncached, withSession, csReadOnly, csWrite, flood].map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
+      cases: reported.map((c) => ({ ...c, reqPerSec: rps(c), vsBaseline: rps(c) / rps(without), serverCpuMicrosPerRequest: c.cpuMicros / c.total })),
       flood: { junkCookies: junk.length, memoryBefore: before, memoryAfter: after },
       table,
       failures,
