@@ -30,7 +30,6 @@ function outcome(codec: CookieCodec, name: string, raw: string): unknown {
   }
 }
 
-
 describe("every Rails-written cookie reads the same through the cache", () => {
   for (const [file, lines] of [["rails-vectors", railsVectors], ["rails61", rails61]] as const) {
     it(`${file}: ${lines.length} lines, each read three times (a miss, then two hits), equal to a jar without the cache`, () => {
@@ -120,7 +119,7 @@ describe("what the cache holds", () => {
     }
   });
 
-  it("remembers only cookies that read in full, and at most maxEntries of them, oldest out first", () => {
+  it("holds at most maxEntries, oldest out first, each a copy of the plaintext it was given", () => {
     const cache = new VerifiedCache<string>(3);
     const key = (i: number) => VerifiedCache.keyOf(`cookie ${i}`);
     for (let i = 0; i < 5; i++) cache.set(key(i), new Uint8Array([i]), `scheme ${i}`);
