@@ -62,7 +62,18 @@ async function bundle(host: string, condition: string, format: "esm" | "iife"): 
 }
 
 const binary = (pkg: string, rel: string) => join(dirname(require.resolve(`${pkg}/package.json`)), rel);
-const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", timeout: 300_000, maxBuffer: 64 << 20, env: { ...process.env, DENO_DIR: join(work, "deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
+/**
+ * CI also runs the suite under faketime (LD_PRELOAD libfaketime). The runtimes' own binaries do not
+ * run under it: workerd hangs there, and Deno was killed by a signal under it in one CI run
+ * (no output, not seen again in 120 tries here). The probe pins its own clock (job.now), and the
+ * edge build still meets the faked clock in the Edge runtime, which runs inside this process.
+ */
+const realClock = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(env).filter(([k]) => k !== "LD_PRELOAD" && !k.startsWith("FAKETIME")));
+const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", timeout: 300_000, maxBuffer: 64 << 20, env: { ...realClock(process.env), DENO_DIR: join(work, "deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
+/** Why a runtime's run failed: its exit code, or the signal that ended it, and what it printed. */
+const exited = (name: string, r: ReturnType<typeof run>) =>
+  new Error(`${name} exited ${r.status ?? `on ${r.signal}`}${r.error ? ` (${r.error.message})` : ""}: ${r.stderr}`);
 
 function canRun(cmd: string): string | null {
   try {
@@ -95,7 +106,7 @@ const runtimes: Runtime[] = [
     unavailable: async () => canRun(binary("@deno/linux-x64-glibc", "deno")),
     probe: async () => {
       const r = run(binary("@deno/linux-x64-glibc", "deno"), ["run", `--allow-read=${work}`, "--no-prompt", await bundle("deno", "deno", "esm"), jobPath]);
-      if (r.status !== 0) throw new Error(`deno exited ${r.status}: ${r.stderr}`);
+      if (r.status !== 0) throw exited("deno", r);
       return r.stdout;
     },
   },
@@ -104,7 +115,7 @@ const runtimes: Runtime[] = [
     unavailable: async () => canRun(binary("@oven/bun-linux-x64", "bin/bun")),
     probe: async () => {
       const r = run(binary("@oven/bun-linux-x64", "bin/bun"), [await bundle("bun", "bun", "esm"), jobPath]);
-      if (r.status !== 0) throw new Error(`bun exited ${r.status}: ${r.stderr}`);
+      if (r.status !== 0) throw exited("bun", r);
       return r.stdout;
     },
   },
@@ -113,8 +124,7 @@ const runtimes: Runtime[] = [
     unavailable: () => importable("miniflare"),
     probe: async () => {
       const { Miniflare } = await import("miniflare");
-      // CI also runs the suite under faketime (LD_PRELOAD libfaketime), which hangs the workerd
-      // binary miniflare spawns. The probe pins its own clock, so workerd runs on the real one.
+      // miniflare spawns workerd with this process's environment: off faketime, as realClock says.
       const faked = Object.keys(process.env).filter((k) => k === "LD_PRELOAD" || k.startsWith("FAKETIME"));
       const saved = faked.map((k) => [k, process.env[k]] as const);
       for (const k of faked) delete process.env[k];
