@@ -12,7 +12,7 @@ import { jarOptionsFor, loadVectorFile } from "./helpers/vectors.js";
 import { pinnedNow } from "./helpers/clock.js";
 import { PayloadError, RailsCookieError, UnserializableError } from "../src/errors.js";
 import { decodeMessagePack, dumpRailsMessagePack, encodeMessagePack, loadRailsMessagePack } from "../src/msgpack/index.js";
-import { RubySymbol, RubyTime } from "../src/ruby/types.js";
+import { RubyObject, RubySymbol, RubyTime } from "../src/ruby/types.js";
 
 /** The MessagePack payload of a Ruby-typed session real Rails 8.0.5 wrote, as the jar reads it. */
 function railsPayload(): Uint8Array {
@@ -64,6 +64,18 @@ describe("hostile MessagePack", () => {
       ),
       { numRuns: 1000 },
     );
+  });
+
+  it("a Range whose begin became a Hash prints as its class and fields (fast-check's counterexample [[199, 128]])", () => {
+    // Byte 199 of the real payload is the Range's begin, 1; 0x80 makes it an empty Hash, which has
+    // no prototype, and String() of it threw inside RubyObject#toJSON.
+    const bytes = Uint8Array.from(real);
+    bytes[199] = 0x80;
+    const range = (loadRailsMessagePack(bytes) as Record<string, RubyObject>)["range"]!;
+    expect(range.className).toBe("Range");
+    expect(JSON.parse(JSON.stringify(range))).toEqual({ $class: "Range", begin: {}, end: 10, excl: false, $data: { ext: 11, values: [{}, 10, false] } });
+    // The real payload's Range, 1..10, is still its to_s.
+    expect(JSON.stringify((loadRailsMessagePack(real) as Record<string, RubyObject>)["range"])).toBe('"1..10"');
   });
 
   const huge: [string, number[]][] = [
@@ -199,6 +211,10 @@ describe("Rails extension objects", () => {
       raw(13, "https://example.com/"),
       raw(15, "/tmp/x"),
       raw(16, "(?-mix:ab+c)"),
+      // Hostile shapes a Rails writer never makes: String() of a decoded Hash (no prototype) threw.
+      ext(3, { n: 1 }, 4),
+      ext(11, {}, 10, false),
+      ext(11, [{}], 1, true),
     ];
     for (const bytes of samples) {
       const value = decodeMessagePack(bytes);

@@ -9,6 +9,7 @@ import { RedisCacheStore } from "../src/stores/redisCacheStore.js";
 import { RedisSessionStore } from "../src/stores/redisSessionStore.js";
 import { MemCacheStore } from "../src/stores/memCacheStore.js";
 import { findUserSessions, revokeUserSessions } from "../src/stores/management.js";
+import { ActiveRecordStore } from "../src/stores/activeRecordStore.js";
 import type { ServerSessionStore } from "../src/stores/types.js";
 import { setWardenUser } from "../src/rails/warden.js";
 import { sessions } from "../src/cli/sessions.js";
@@ -110,5 +111,22 @@ describeWithMemcached("session management on Memcached", () => {
     const io = fakeIo();
     expect(await sessions(["list", "--memcached", memcachedServers!, "--namespace", namespace, "--json"], io)).toBe(0);
     expect(JSON.parse(io.text())).toEqual(expect.objectContaining({ user: 5 }));
+  });
+});
+
+describe("session management on SQLite (ActiveRecordStore, Marshal rows)", () => {
+  it("a session whose Devise id is a Hash matches no user and does not end the walk", async () => {
+    const { default: Database } = await import("better-sqlite3");
+    const store = new ActiveRecordStore({ client: new Database(":memory:") });
+    await store.createTable();
+    // A Marshal Hash loads without a prototype: String() of it threw inside findUserSessions.
+    await signIn(store, [{ not: "an id" }, 7, 42]);
+    const all = [];
+    for await (const s of store.listSessions({ now: NOW })) all.push(s);
+    expect(all.filter((s) => s.data !== null)).toHaveLength(3);
+    const of42 = [];
+    for await (const s of findUserSessions(store, { id: 42, now: NOW })) of42.push((s.data!["warden.user.user.key"] as unknown[])[0]);
+    expect(of42).toEqual([[42]]);
+    expect(await revokeUserSessions(store, { id: "[object Object]", now: NOW })).toBe(0);
   });
 });

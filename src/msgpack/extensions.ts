@@ -120,6 +120,16 @@ function text(bytes: Uint8Array): string {
   return utf8String(bytes);
 }
 
+const integer = (v: unknown): boolean => typeof v === "bigint" || Number.isInteger(v);
+
+/** The class and fields. RubyObject#toJSON copies ivars as they are; a bigint among them would make JSON throw. */
+function plainFields(className: string, ivars: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  out["$class"] = className;
+  for (const [k, v] of Object.entries(ivars)) out[k] = typeof v === "bigint" ? v.toString() : v;
+  return out;
+}
+
 function setToJSON(object: RubyObject, toJSON: () => unknown): RubyObject {
   Object.defineProperty(object, "toJSON", { value: toJSON, enumerable: false, configurable: true, writable: true });
   return object;
@@ -177,7 +187,11 @@ export function recursiveExtObject(ext: number, values: unknown[]): RubyObject {
     case EXT_IP_ADDR:
       return setToJSON(object, () => values[0]);
     case EXT_RATIONAL:
-      return setToJSON(object, () => `${String(ivars["numerator"])}/${String(ivars["denominator"])}`);
+      // Ruby's Rational holds Integers; other values (a hostile payload's) take the default form.
+      if (integer(ivars["numerator"]) && integer(ivars["denominator"])) {
+        return setToJSON(object, () => `${String(ivars["numerator"])}/${String(ivars["denominator"])}`);
+      }
+      return setToJSON(object, () => plainFields(className, ivars));
     case EXT_DURATION:
       return setToJSON(object, () => (typeof values[0] === "bigint" ? String(values[0]) : values[0]));
     case EXT_TIME_WITH_ZONE: {
@@ -191,12 +205,6 @@ export function recursiveExtObject(ext: number, values: unknown[]): RubyObject {
     case EXT_RANGE:
       return object; // RubyObject#toJSON already gives Range#to_s ("1..10")
     default:
-      // RubyObject#toJSON copies ivars as they are; a bigint among them would make JSON throw.
-      return setToJSON(object, () => {
-        const out = Object.create(null) as Record<string, unknown>;
-        out["$class"] = className;
-        for (const [k, v] of Object.entries(ivars)) out[k] = typeof v === "bigint" ? v.toString() : v;
-        return out;
-      });
+      return setToJSON(object, () => plainFields(className, ivars));
   }
 }

@@ -106,13 +106,20 @@ export class RubyObject {
     this.kind = init.kind ?? "object";
   }
 
-  /** Mirrors Ruby's `as_json`: a Range is its `to_s` ("1..10"); anything else its class and fields. */
+  /**
+   * Mirrors Ruby's `as_json`: a Range of plain ends is its `to_s` ("1..10"); anything else, a Range
+   * of Hashes or Arrays included, its class and fields. (`String()` of a decoded Hash, which has no
+   * prototype, throws: a mutated MessagePack Range crashed `JSON.stringify` here, found by
+   * test/msgpack-hostile.test.ts.)
+   */
   toJSON(): unknown {
     if (this.className === "Range" && "begin" in this.ivars && "end" in this.ivars) {
       const b = this.ivars["begin"];
       const e = this.ivars["end"];
-      const show = (v: unknown) => (v === null || v === undefined ? "" : String(v));
-      return `${show(b)}${this.ivars["excl"] === true ? "..." : ".."}${show(e)}`;
+      if (rangeEnd(b) && rangeEnd(e)) {
+        const show = (v: unknown) => (v === null || v === undefined ? "" : String(v));
+        return `${show(b)}${this.ivars["excl"] === true ? "..." : ".."}${show(e)}`;
+      }
     }
     // JSON.stringify throws on bigint; Ruby's as_json of a big Integer is the Integer, so give its exact digits.
     const plain = (v: unknown) => (typeof v === "bigint" ? v.toString() : v);
@@ -124,4 +131,11 @@ export class RubyObject {
     if (this.data !== undefined) out["$data"] = this.data instanceof Uint8Array ? { $binary: strictEncode64(this.data) } : plain(this.data);
     return out;
   }
+}
+
+/** A Range end whose `to_s` the string form can give: nil, a String, a number, true/false, a Symbol or a time. */
+function rangeEnd(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  const t = typeof v;
+  return t === "string" || t === "number" || t === "bigint" || t === "boolean" || v instanceof RubySymbol || v instanceof Date;
 }

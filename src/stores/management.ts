@@ -38,7 +38,7 @@ export async function* findUserSessions(store: ServerSessionStore, options: User
       // Not Devise's [to_key, salt] shape: Devise would find nobody signed in either.
       continue;
     }
-    if (user !== null && String(user.id) === wanted) yield session;
+    if (user !== null && idText(user.id) === wanted) yield session;
   }
 }
 
@@ -59,4 +59,13 @@ export async function revokeUserSessions(store: ServerSessionStore, options: Use
     if (await store.deleteStoredSession(session.storeKey)) count++;
   }
   return count;
+}
+
+/**
+ * A Devise id as text: ActiveRecord's `to_key` holds an Integer or a String (a UUID). Anything else
+ * matches no id; `String()` of a decoded Marshal Hash, which has no prototype, would throw and end
+ * the whole walk over the store.
+ */
+function idText(id: unknown): string | null {
+  return typeof id === "string" || typeof id === "number" || typeof id === "bigint" ? String(id) : null;
 }
