@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessions } from "../src/cli/sessions.js";
+import { createSessionStore } from "../src/session/index.js";
+import { setWardenUser } from "../src/rails/warden.js";
 import { ActiveRecordStore } from "../src/stores/activeRecordStore.js";
 import { sqlClientFor } from "../src/stores/activeRecord/drivers/index.js";
 import { asRailsReads } from "./helpers/vectors.js";
@@ -68,6 +70,21 @@ for (const target of databases) {
       expect(io.text()).toBe("revoked 1 session of user 7\n");
       io = fakeIo();
       expect(await sessions(["show", ...base, devise.value], io)).toBe(1);
+    });
+
+    it("lists a session whose Devise id is a Hash, and revoking a user passes it by", async () => {
+      // Node writes it (Marshal): a Hash loads without a prototype, and String() of it threw.
+      const store = new ActiveRecordStore({ client: db.client, tableName: table });
+      const core = createSessionStore({ key: "_s", store, loadDefaults: "8.0" });
+      const s = await core.load(undefined);
+      setWardenUser(s, "user", { not: "an id" }, null);
+      await core.commit(s);
+      let io = fakeIo();
+      expect(await sessions(["list", ...base], io)).toBe(0);
+      expect(io.text()).toContain('user {"not":"an id"}  1 keys');
+      io = fakeIo();
+      expect(await sessions(["revoke", ...base, "--user", "42"], io)).toBe(0);
+      expect(io.text()).toBe("revoked 0 sessions of user 42\n");
     });
   });
 }

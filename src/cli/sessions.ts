@@ -158,7 +158,10 @@ function line(session: StoredSessionInfo, scope: string): string {
   const expires = session.expiresAt ? session.expiresAt.toISOString() : session.updatedAt ? `updated ${session.updatedAt.toISOString()}` : "no expiry";
   if (session.data === null) return `${session.storeKey}  ${expires}  unreadable: ${session.error?.message ?? "?"}`;
   const user = userOf(session, scope);
-  return `${session.storeKey}  ${expires}  ${user === null ? "no user" : `${scope} ${String(user)}`}  ${Object.keys(session.data).length} keys`;
+  // An id that is not a number or String (a hostile or broken session's) is shown as JSON: String()
+  // of a decoded Hash, which has no prototype, throws and would end the listing.
+  const shown = typeof user === "object" && user !== null ? toJson(user) : String(user);
+  return `${session.storeKey}  ${expires}  ${user === null ? "no user" : `${scope} ${shown}`}  ${Object.keys(session.data).length} keys`;
 }
 
 async function openStore(v: Record<string, string | boolean | undefined>): Promise<{ store: ServerSessionStore; close: () => Promise<void> }> {
