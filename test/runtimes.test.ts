@@ -68,8 +68,8 @@ const binary = (pkg: string, rel: string) => join(dirname(require.resolve(`${pkg
  * (no output, not seen again in 120 tries here). The probe pins its own clock (job.now), and the
  * edge build still meets the faked clock in the Edge runtime, which runs inside this process.
  */
-const realClock = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
-  Object.fromEntries(Object.entries(env).filter(([k]) => k !== "LD_PRELOAD" && !k.startsWith("FAKETIME")));
+const fakesTime = (name: string): boolean => name === "LD_PRELOAD" || name.startsWith("FAKETIME");
+const realClock = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(env).filter(([k]) => !fakesTime(k)));
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: "utf8", timeout: 300_000, maxBuffer: 64 << 20, env: { ...realClock(process.env), DENO_DIR: join(work, "deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
 /** Why a runtime's run failed: its exit code, or the signal that ended it, and what it printed. */
 const exited = (name: string, r: ReturnType<typeof run>) =>
@@ -125,7 +125,7 @@ const runtimes: Runtime[] = [
     probe: async () => {
       const { Miniflare } = await import("miniflare");
       // miniflare spawns workerd with this process's environment: off faketime, as realClock says.
-      const faked = Object.keys(process.env).filter((k) => k === "LD_PRELOAD" || k.startsWith("FAKETIME"));
+      const faked = Object.keys(process.env).filter(fakesTime);
       const saved = faked.map((k) => [k, process.env[k]] as const);
       for (const k of faked) delete process.env[k];
       // modulesRoot: workerd refuses module paths that leave its root directory.
