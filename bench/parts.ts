@@ -41,34 +41,45 @@ const seal = () => codec.setSerialized(key, serialized, {});
 // An off-heap ArrayBuffer of a sealed cookie's size, the kind node:crypto returns from update().
 const offHeap = () => Buffer.allocUnsafeSlow(1500);
 
-const cases: Array<[string, () => unknown]> = [
-  ["decode hit (codec.decode, cached)", decodeHit],
-  ["serialize (codec.serialize)", () => codec.serialize(key, data)],
-  ["seal (codec.setSerialized)", seal],
-  ["1,500-byte off-heap Buffer (allocUnsafeSlow)", offHeap],
-  ["decode hit, then serialize", () => ((keep = decodeHit()), codec.serialize(key, data))],
-  ["decode hit, then seal", () => ((keep = decodeHit()), seal())],
-  ["decode hit, then off-heap Buffer", () => ((keep = decodeHit()), offHeap())],
-  ["decode hit, then serialize, then seal (the codec's rewrite)", () => {
+// Each case once: its name for the sums below, its label for the table (in this order; --alone N).
+const cases = {
+  hit: ["decode hit (codec.decode, cached)", decodeHit],
+  serialize: ["serialize (codec.serialize)", () => codec.serialize(key, data)],
+  seal: ["seal (codec.setSerialized)", seal],
+  offHeap: ["1,500-byte off-heap Buffer (allocUnsafeSlow)", offHeap],
+  hitSerialize: ["decode hit, then serialize", () => ((keep = decodeHit()), codec.serialize(key, data))],
+  hitSeal: ["decode hit, then seal", () => ((keep = decodeHit()), seal())],
+  hitOffHeap: ["decode hit, then off-heap Buffer", () => ((keep = decodeHit()), offHeap())],
+  codecRewrite: ["decode hit, then serialize, then seal (the codec's rewrite)", () => {
     keep = decodeHit();
     return codec.setSerialized(key, codec.serialize(key, data), {});
   }],
-  ["session read: load, read user_id, commit", () => {
+  read: ["session read: load, read user_id, commit", () => {
     const s = store.load(header);
     keep = s["user_id"];
     return store.commit(s);
   }],
-  ["session rewrite: load, set hits, commit", () => {
+  rewrite: ["session rewrite: load, set hits, commit", () => {
     const s = store.load(header);
     s["hits"] = 1;
     return store.commit(s);
   }],
-];
+} satisfies Record<string, [string, () => unknown]>;
+type CaseName = keyof typeof cases;
+const names = Object.keys(cases) as CaseName[];
+
+// The rewrite's commit must write; the read's must not.
+{
+  const s = store.load(header);
+  if (store.commit(s) !== null) throw new Error("the read wrote a cookie");
+  s["hits"] = 1;
+  if (store.commit(s) === null) throw new Error("the rewrite wrote nothing");
+}
 
 // --alone <n>: only case n, in this process (what the codec table does: one scenario per process).
 const alone = argv.includes("--alone") ? Number(opt("--alone", "0")) : null;
 if (alone !== null) {
-  const [label, op] = cases[alone]!;
+  const [label, op] = cases[names[alone]!];
   for (let i = 0; i < 5; i++) timeSync(op, 100);
   const r: number[] = [];
   const w: number[] = [];
@@ -81,38 +92,24 @@ if (alone !== null) {
   process.exit(0);
 }
 
-// The rewrite's commit must write; the read's must not.
-{
-  const s = store.load(header);
-  if (store.commit(s) !== null) throw new Error("the read wrote a cookie");
-  s["hits"] = 1;
-  if (store.commit(s) === null) throw new Error("the rewrite wrote nothing");
-}
-
-for (const [, op] of cases) timeSync(op, 100);
-const rounds = cases.map((): number[] => []);
+for (const name of names) timeSync(cases[name][1], 100);
+const rounds = new Map<CaseName, number[]>(names.map((name) => [name, []]));
 const started = loadavg().map((l) => l.toFixed(2)).join(" ");
 for (let r = 0; r < ROUNDS; r++) {
-  const order = r % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => cases.length - 1 - i);
-  for (const i of order) rounds[i]!.push(1e6 / timeSync(cases[i]![1], MS).cpuOps);
+  for (const name of r % 2 === 0 ? names : [...names].reverse()) rounds.get(name)!.push(1e6 / timeSync(cases[name][1], MS).cpuOps);
 }
-const us = rounds.map((r) => median(r));
-const at = (label: string) => us[cases.findIndex(([l]) => l === label)]!;
+const us = (name: CaseName) => median(rounds.get(name)!);
 
 console.log(`rails-cookie-codec parts — ${new Date().toISOString()}`);
 console.log(`node ${process.version}; ${ROUNDS} interleaved rounds × ${MS} ms per case; load average at start ${started}, at end ${loadavg().map((l) => l.toFixed(2)).join(" ")}\n`);
 console.log("| case | CPU µs per call (median) |\n|---|---:|");
-cases.forEach(([label], i) => console.log(`| ${label} | ${us[i]!.toFixed(2)} |`));
-const hit = at("decode hit (codec.decode, cached)");
-const after = (x: string, then: string) => at(then) - hit - at(x);
+for (const name of names) console.log(`| ${cases[name][0]} | ${us(name).toFixed(2)} |`);
+const after = (part: CaseName, then: CaseName) => us(then) - us("hit") - us(part);
 console.log("\n| what the part costs the decode that follows it | µs |\n|---|---:|");
-console.log(`| serialize | ${after("serialize (codec.serialize)", "decode hit, then serialize").toFixed(2)} |`);
-console.log(`| seal | ${after("seal (codec.setSerialized)", "decode hit, then seal").toFixed(2)} |`);
-console.log(`| 1,500-byte off-heap Buffer | ${after("1,500-byte off-heap Buffer (allocUnsafeSlow)", "decode hit, then off-heap Buffer").toFixed(2)} |`);
-const rewrite = at("session rewrite: load, set hits, commit");
-const read = at("session read: load, read user_id, commit");
-const codecRewrite = at("decode hit, then serialize, then seal (the codec's rewrite)");
-console.log(`\nrewrite over read: ${(rewrite - read).toFixed(2)} µs; serialize + seal timed alone: ${(at("serialize (codec.serialize)") + at("seal (codec.setSerialized)")).toFixed(2)} µs`);
-console.log(`session core over the codec: read ${(read - hit).toFixed(2)} µs, rewrite ${(rewrite - codecRewrite).toFixed(2)} µs`);
+console.log(`| serialize | ${after("serialize", "hitSerialize").toFixed(2)} |`);
+console.log(`| seal | ${after("seal", "hitSeal").toFixed(2)} |`);
+console.log(`| 1,500-byte off-heap Buffer | ${after("offHeap", "hitOffHeap").toFixed(2)} |`);
+console.log(`\nrewrite over read: ${(us("rewrite") - us("read")).toFixed(2)} µs; serialize + seal timed alone: ${(us("serialize") + us("seal")).toFixed(2)} µs`);
+console.log(`session core over the codec: read ${(us("read") - us("hit")).toFixed(2)} µs, rewrite ${(us("rewrite") - us("codecRewrite")).toFixed(2)} µs`);
 void keep;
 void touchSink();
