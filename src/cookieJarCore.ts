@@ -11,7 +11,7 @@
  */
 import { escapeCookieValue, unescapeCookieValue } from "./cookie/escape.js";
 import type { ResolvedConfig } from "./config.js";
-import { checkMetadata, unwrap, wrap } from "./envelope/metadata.js";
+import { checkMetadata, unwrap, wrap, type Metadata } from "./envelope/metadata.js";
 import { CookieFormatError, CookieOverflowError, RailsCookieError, TooLargeError } from "./errors.js";
 import { deserialize, serialize, type SerializerFormat } from "./serializers/index.js";
 import type { SchemeInfo, SchemeSource } from "./schemes.js";
@@ -117,10 +117,7 @@ export function openedCookie(config: ResolvedConfig, name: string, plaintext: Ui
 
   // Rails 3 secret_token cookies predate the envelope.
   const unwrapped = unwrap(plaintext, opened.source === "secret_token" ? 0 : config.railsVersion);
-  // The clock is read only for an envelope with an expiry (Rails' `Metadata#fresh?` reads
-  // `Time.now` only then); `checkMetadata` looks at `now` only in that case.
-  const now = unwrapped.expiresAt === null ? NO_EXPIRY_CHECK : config.now();
-  checkMetadata(unwrapped, { purpose: `cookie.${name}`, now, railsVersion: config.railsVersion });
+  checkCookieMetadata(config, name, unwrapped);
   const result = deserialize(unwrapped.message, config.cookiesSerializer, config.railsVersion);
 
   return {
@@ -131,6 +128,25 @@ export function openedCookie(config: ResolvedConfig, name: string, plaintext: Ui
     needsRewrite: opened.source !== "primary" || result.needsRewrite,
     payload: unwrapped.message,
   };
+}
+
+/**
+ * The envelope's purpose against the cookie's name and its expiry against `now`, on every read
+ * (also a read the verified-cookie cache answers, src/jar.ts). @internal
+ */
+export function checkCookieMetadata(config: ResolvedConfig, name: string, metadata: Metadata): void {
+  // The clock is read only for an envelope with an expiry (Rails' `Metadata#fresh?` reads
+  // `Time.now` only then); `checkMetadata` looks at `now` only in that case.
+  const now = metadata.expiresAt === null ? NO_EXPIRY_CHECK : config.now();
+  checkMetadata(metadata, { purpose: `cookie.${name}`, now, railsVersion: config.railsVersion });
+}
+
+/**
+ * The value of a payload that `openedCookie` has read once: the same bytes under the same jar
+ * deserialize the same way, to values of their own. @internal
+ */
+export function valueOfPayload(config: ResolvedConfig, payload: Uint8Array): unknown {
+  return deserialize(payload, config.cookiesSerializer, config.railsVersion).value;
 }
 
 /** The plaintext the primary scheme seals: the serialized bytes, in the `_rails` envelope when Rails writes one. @internal */

@@ -15,8 +15,10 @@ import { resolveConfig, type CookieJarOptions, type ResolvedConfig } from "./con
 import { CookieFormatError, RailsCookieError } from "./errors.js";
 import { encryptedSchemes, keyGeneratorCache, signedSchemes } from "./crypto/schemes.js";
 import type { Scheme } from "./schemes.js";
-import { VerifiedCache } from "./crypto/verifiedCache.js";
+import { VerifiedCache, type VerifiedEntry } from "./crypto/verifiedCache.js";
+import type { Metadata } from "./envelope/metadata.js";
 import {
+  checkCookieMetadata,
   checkCookieText,
   cookieValueOf,
   openedCookie,
@@ -25,9 +27,29 @@ import {
   serializeForCookie,
   type DecodedCookie,
   type SetOptions,
+  valueOfPayload,
 } from "./cookieJarCore.js";
 
 export { MAX_COOKIE_SIZE, MAX_INPUT_LENGTH, type DecodedCookie, type RailsSessionData, type SetOptions } from "./cookieJarCore.js";
+
+/** @internal What `CookieCodec.decodeShared` returns: shared with every read of the same cookie, never to be changed. */
+export interface SharedRead<P> {
+  /** `prepare(value, true)` of the cookie's value. */
+  readonly value: P;
+  /** The serialized bytes inside the cookie (after the envelope). */
+  readonly payload: Uint8Array;
+  /** As `DecodedCookie.needsRewrite`. */
+  readonly needsRewrite: boolean;
+  /** `prepare(value, false)` of a fresh deserialization of `payload`: a value of the caller's own. */
+  copy(): P;
+}
+
+/** What a remembered cookie keeps for `decodeShared` (`VerifiedEntry.above`): the envelope's metadata, checked on every read, and the shared read. */
+interface SharedAbove<P> {
+  readonly prepare: (value: unknown, shared: boolean) => P;
+  readonly metadata: Metadata;
+  readonly read: SharedRead<P>;
+}
 
 /** One of the jar's two faces: `jar.encrypted` or `jar.signed`. */
 export class CookieCodec {
@@ -62,13 +84,61 @@ export class CookieCodec {
     // The same text authenticated before (`verifiedCookieCache`): only unescaping and the crypto
     // are skipped; openedCookie checks purpose and expiry and deserializes as on a first read.
     const cache = this.#verified;
-    let cacheKey = "";
-    if (cache !== null) {
-      checkCookieText(raw);
-      cacheKey = VerifiedCache.keyOf(raw);
-      const entry = cache.get(cacheKey);
-      if (entry !== undefined) return openedCookie(this.#config, name, VerifiedCache.plaintextCopy(entry), entry.scheme) as DecodedCookie<T>;
+    if (cache === null) return this.#read(name, raw).decoded as DecodedCookie<T>;
+    checkCookieText(raw);
+    const cacheKey = VerifiedCache.keyOf(raw);
+    const entry = cache.get(cacheKey);
+    if (entry !== undefined) return openedCookie(this.#config, name, VerifiedCache.plaintextCopy(entry), entry.scheme) as DecodedCookie<T>;
+    return this.#read(name, raw, cacheKey).decoded as DecodedCookie<T>;
+  }
+
+  /**
+   * @internal For the session store (src/session/store.ts): `decode`, except that a cookie the
+   * verified-cookie cache remembers skips the envelope and the deserialization as well as the
+   * crypto, because what it returns is shared with every other read of the same cookie. It must
+   * never be changed: `prepare(value, true)` runs once per remembered cookie (once per read without
+   * a cache) and its result is handed out as it is; `copy()` gives a reader about to change the
+   * value one of its own, `prepare(value, false)` of the payload deserialized again. The envelope's
+   * purpose and expiry are checked on every read, as in `decode`.
+   */
+  decodeShared<P>(name: string, raw: string, prepare: (value: unknown, shared: boolean) => P): SharedRead<P> {
+    const cache = this.#verified;
+    if (cache === null) return this.#sharedRead(this.#read(name, raw).decoded, prepare).read;
+    checkCookieText(raw);
+    const cacheKey = VerifiedCache.keyOf(raw);
+    let entry = cache.get(cacheKey);
+    let decoded: DecodedCookie;
+    if (entry === undefined) {
+      const first = this.#read(name, raw, cacheKey);
+      entry = first.entry!;
+      decoded = first.decoded;
+    } else {
+      const above = entry.above as SharedAbove<P> | undefined;
+      if (above !== undefined && above.prepare === prepare) {
+        checkCookieMetadata(this.#config, name, above.metadata);
+        return above.read;
+      }
+      decoded = openedCookie(this.#config, name, VerifiedCache.plaintextCopy(entry), entry.scheme);
     }
+    const above = this.#sharedRead(decoded, prepare);
+    entry.above = above;
+    return above.read;
+  }
+
+  #sharedRead<P>(decoded: DecodedCookie, prepare: (value: unknown, shared: boolean) => P): SharedAbove<P> {
+    const config = this.#config;
+    const payload = decoded.payload;
+    const read: SharedRead<P> = {
+      value: prepare(decoded.value, true),
+      payload,
+      needsRewrite: decoded.needsRewrite,
+      copy: () => prepare(valueOfPayload(config, payload), false),
+    };
+    return { prepare, metadata: { purpose: decoded.purpose, expiresAt: decoded.expiresAt }, read };
+  }
+
+  /** The read without the cache's help: the first scheme that authenticates, then the layers above; remembered under `cacheKey` once it read in full. */
+  #read(name: string, raw: string, cacheKey?: string): { decoded: DecodedCookie; entry: VerifiedEntry<Scheme> | undefined } {
     const value = cookieValueOf(raw);
 
     let plaintext: Uint8Array | undefined;
@@ -86,10 +156,10 @@ export class CookieCodec {
       }
     }
     if (plaintext === undefined || opened === undefined) throw firstError ?? new CookieFormatError("no scheme to read with");
-    const decoded = openedCookie(this.#config, name, plaintext, opened) as DecodedCookie<T>;
+    const decoded = openedCookie(this.#config, name, plaintext, opened);
     // Remembered only once it read in full: a cookie whose envelope or payload is refused is not.
-    cache?.set(cacheKey, plaintext, opened);
-    return decoded;
+    const entry = cacheKey === undefined ? undefined : this.#verified?.set(cacheKey, plaintext, opened);
+    return { decoded, entry };
   }
 
   /**

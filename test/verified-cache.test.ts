@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { CookieJar, type CookieCodec } from "../src/jar.js";
-import { createSessionStore } from "../src/session/index.js";
+import { createSessionStore, renewSession, resetSession, sessionState } from "../src/session/index.js";
 import { RailsCookieError } from "../src/errors.js";
 import { VerifiedCache } from "../src/crypto/verifiedCache.js";
 import { asRailsReads, describeLine, jarOptionsFor, loadVectorFile, type VectorLine } from "./helpers/vectors.js";
@@ -162,5 +162,189 @@ describe("what the cache holds", () => {
     expect(createSessionStore(options).jar.config.verifiedCookieCache).toBe(1000);
     expect(createSessionStore({ ...options, verifiedCookieCache: 0 }).jar.config.verifiedCookieCache).toBe(0);
     expect(createSessionStore({ ...options, verifiedCookieCache: 5 }).jar.config.verifiedCookieCache).toBe(5);
+  });
+});
+
+/**
+ * The cookie store reads through `CookieCodec.decodeShared`: a cookie the cache remembers is
+ * deserialized once and its data shared, frozen, by every session loaded from it, until a
+ * handler could change it (`ownData`, src/session/session.ts). What a session reads and writes
+ * must be exactly what a store without the cache gives.
+ */
+describe("the session store's shared reads", () => {
+  const sessionLinesOf = (lines: VectorLine[]) => lines.filter((l) => l.kind === "session");
+  const storeFor = (line: VectorLine, now: () => Date, cache?: number) =>
+    createSessionStore({ ...jarOptionsFor(line, now), key: line.session_key ?? line.name, expireAfter: line.expire_after, ...(cache === undefined ? {} : { verifiedCookieCache: cache }) });
+  /** What one load answers: the data as Rails would read it, the id, the read error's code, and what commit writes. */
+  function loaded(store: ReturnType<typeof createSessionStore>, line: VectorLine) {
+    const session = store.load(`a=1; ${line.session_key ?? line.name}=${line.value}`);
+    const state = sessionState(session)!;
+    const readError = state.readError instanceof RailsCookieError ? state.readError.code : state.readError;
+    return { data: asRailsReads(session.toHash()), id: session.id, readError, needsRewrite: state.needsRewrite, loadedFromCookie: state.loadedFromCookie };
+  }
+
+  for (const [file, lines] of [["rails-vectors", railsVectors], ["rails61", rails61]] as const) {
+    it(`${file}: every session cookie, loaded three times through the shared reads, is what a store without the cache loads`, () => {
+      const sessions = sessionLinesOf(lines);
+      expect(sessions.length).toBeGreaterThan(50);
+      let fromCookie = 0;
+      for (const line of sessions) {
+        const plain = storeFor(line, pinnedNow, 0);
+        const cached = storeFor(line, pinnedNow);
+        // Ids of a session without one are random: compare all but the id there.
+        const expected = loaded(plain, line);
+        const stable = (o: ReturnType<typeof loaded>) => (o.loadedFromCookie ? o : { ...o, id: "random", data: { ...(o.data as object), session_id: "random" } });
+        for (let i = 0; i < 3; i++) expect(stable(loaded(cached, line)), `${describeLine(line)} load ${i + 1}`).toEqual(stable(expected));
+        // An untouched session writes nothing more through the cache than without it.
+        const a = plain.load(`${line.session_key ?? line.name}=${line.value}`);
+        const b = cached.load(`${line.session_key ?? line.name}=${line.value}`);
+        expect(plain.commit(a) === null, describeLine(line)).toBe(cached.commit(b) === null);
+        if (expected.loadedFromCookie) fromCookie++;
+      }
+      expect(fromCookie).toBeGreaterThan(sessions.length / 2);
+    });
+  }
+
+  const key = session80.session_key ?? session80.name;
+  const header = `${key}=${session80.value}`;
+  const rails = session80.rails_reads as Record<string, unknown>;
+
+  it("the session80 vector holds nested values to change in place (else the isolation tests below prove nothing)", () => {
+    const nestedKeys = Object.keys(rails).filter((k) => typeof rails[k] === "object" && rails[k] !== null);
+    expect(nestedKeys.length).toBeGreaterThanOrEqual(2);
+  });
+
+  /** Every way a handler changes a session, each on a fresh session loaded from the same remembered cookie. */
+  const changes: Record<string, (s: Record<string, unknown> & { toHash(): Record<string, unknown> }) => void> = {
+    "set a key": (s) => { s["user_id"] = 999; },
+    "delete a key": (s) => { delete s[Object.keys(rails).find((k) => k !== "session_id")!]; },
+    "change a nested value in place": (s) => {
+      const k = Object.keys(rails).find((n) => typeof rails[n] === "object" && rails[n] !== null && !Array.isArray(rails[n]))!;
+      (s[k] as Record<string, unknown>)["added"] = "x";
+    },
+    "push onto a nested Array": (s) => {
+      const k = Object.keys(rails).find((n) => Array.isArray(rails[n]));
+      if (k === undefined) throw new Error("session80 has no Array");
+      (s[k] as unknown[]).push("pushed");
+    },
+    "change what toHash returned": (s) => {
+      const h = s.toHash();
+      h["user_id"] = 1;
+      for (const v of Object.values(h)) if (typeof v === "object" && v !== null && !Array.isArray(v)) (v as Record<string, unknown>)["deep"] = 1;
+    },
+    "Object.defineProperty": (s) => { Object.defineProperty(s, "defined", { value: 1, enumerable: true }); },
+    "a descriptor's value changed in place": (s) => {
+      for (const k of Object.keys(rails)) {
+        const d = Object.getOwnPropertyDescriptor(s, k)!;
+        if (Array.isArray(d.value)) d.value.length = 0;
+      }
+    },
+    reset: (s) => {
+      resetSession(s as never);
+      s["after"] = 1;
+      expect(Object.keys(s).sort()).toEqual(["after", "session_id"]);
+    },
+    renew: (s) => { renewSession(s as never); },
+  };
+
+  for (const [what, change] of Object.entries(changes)) {
+    it(`${what}: the change is this session's alone; the other sessions of the cookie and later loads read what Rails read`, () => {
+      const store = createSessionStore({ ...jarOptionsFor(session80, pinnedNow), key });
+      const warm = store.load(header); // remembered, and its shared view built
+      expect(sessionState(warm)!.shared).not.toBeNull();
+      const a = store.load(header);
+      const b = store.load(header);
+      change(a as never);
+      expect(asRailsReads(b.toHash())).toEqual(rails);
+      expect(asRailsReads(store.load(header).toHash())).toEqual(rails);
+      // A changed, B did not: only A writes, and what A writes reads back with A's change.
+      const written = store.commit(a);
+      expect(written).not.toBeNull();
+      expect(store.commit(b)).toBeNull();
+      const back = store.load(written!.slice(0, written!.indexOf(";")));
+      expect(asRailsReads(back.toHash())).toEqual(asRailsReads(a.toHash()));
+      expect(asRailsReads(back.toHash())).not.toEqual(rails);
+      expect(asRailsReads(store.load(header).toHash())).toEqual(rails);
+    });
+  }
+
+  it("a handler reading only plain values keeps the shared view and writes nothing; reading an object makes the data its own", () => {
+    const store = createSessionStore({ ...jarOptionsFor(session80, pinnedNow), key });
+    store.load(header);
+    const s = store.load(header);
+    const plainKeys = Object.keys(rails).filter((k) => typeof rails[k] !== "object" || rails[k] === null);
+    expect(plainKeys.length).toBeGreaterThan(0);
+    for (const k of plainKeys) expect(asRailsReads(s[k])).toEqual(rails[k]);
+    expect("user_id" in s || !("user_id" in rails)).toBe(true);
+    expect(sessionState(s)!.shared).not.toBeNull();
+    expect(store.commit(s)).toBeNull();
+    const t = store.load(header);
+    const objectKey = Object.keys(rails).find((k) => typeof rails[k] === "object" && rails[k] !== null)!;
+    void t[objectKey];
+    expect(sessionState(t)!.shared).toBeNull();
+    expect(store.commit(t)).toBeNull(); // read, not changed: still nothing to write
+    // Listing the keys reads each property's descriptor, values included: it makes the data its own too.
+    const u = store.load(header);
+    expect(Object.keys(u).sort()).toEqual(Object.keys(rails).sort());
+    expect(sessionState(u)!.shared).toBeNull();
+    expect(store.commit(u)).toBeNull();
+  });
+
+  it("the shared data is frozen: a write that goes around the session (its state) throws instead of reaching other sessions", () => {
+    const store = createSessionStore({ ...jarOptionsFor(session80, pinnedNow), key });
+    store.load(header);
+    const state = sessionState(store.load(header))!;
+    expect(Object.isFrozen(state.data)).toBe(true);
+    expect(() => { state.data["user_id"] = 1; }).toThrow(TypeError);
+    expect(asRailsReads(store.load(header).toHash())).toEqual(rails);
+  });
+
+  it("a shared read is kept per prepare function: another reader of the same remembered cookie gets its own view", () => {
+    const jar = new CookieJar({ ...jarOptionsFor(session80, pinnedNow), verifiedCookieCache: 10 });
+    const keys = (v: unknown) => Object.keys(v as object).sort();
+    const whole = (v: unknown, shared: boolean) => ({ v, shared });
+    for (let i = 0; i < 2; i++) expect(jar.session.decodeShared(session80.name, session80.value, keys).value).toEqual(Object.keys(rails).sort());
+    const first = jar.session.decodeShared(session80.name, session80.value, whole);
+    expect(first.value.shared).toBe(true);
+    expect(asRailsReads(first.value.v)).toEqual(rails);
+    expect(jar.session.decodeShared(session80.name, session80.value, whole)).toBe(first);
+    const own = first.copy();
+    expect(own.shared).toBe(false);
+    expect(own.v).not.toBe(first.value.v);
+    expect(asRailsReads(own.v)).toEqual(rails);
+  });
+
+  it("purpose: a remembered cookie read through decodeShared under another name is refused", () => {
+    const jar = new CookieJar({ ...jarOptionsFor(session80, pinnedNow), verifiedCookieCache: 10 });
+    const prepare = (v: unknown) => v;
+    for (let i = 0; i < 2; i++) expect(asRailsReads(jar.session.decodeShared(session80.name, session80.value, prepare).value)).toEqual(rails);
+    expect(() => jar.session.decodeShared("_other_session", session80.value, prepare)).toThrow(expect.objectContaining({ code: "wrong_purpose" }));
+    // And the store under another key starts fresh rather than read it.
+    const other = createSessionStore({ ...jarOptionsFor(session80, pinnedNow), key: "_other_session" });
+    const s = other.load(`_other_session=${session80.value}`);
+    expect(sessionState(s)!.loadedFromCookie).toBe(false);
+  });
+
+  it("expiry: an expiring session read (and shared) before its exp is refused after it, and read again before it", () => {
+    const expiring = railsVectors.filter((l) => l.kind === "session" && l.expire_after !== null && l.scenario === "session_rich");
+    expect(expiring.length).toBeGreaterThan(0);
+    let checked = 0;
+    for (const line of expiring) {
+      let now = pinnedNow();
+      const jar = new CookieJar({ ...jarOptionsFor(line, () => now), verifiedCookieCache: 10 });
+      const first = jar.session.decode(line.name, line.value);
+      if (first.expiresAt === null) continue; // Rails put no exp in this envelope (older defaults)
+      const store = createSessionStore({ ...jarOptionsFor(line, () => now), key: line.session_key ?? line.name, expireAfter: line.expire_after });
+      const h = `${line.session_key ?? line.name}=${line.value}`;
+      for (let i = 0; i < 2; i++) expect(sessionState(store.load(h))!.loadedFromCookie, describeLine(line)).toBe(true);
+      now = new Date(first.expiresAt.getTime() + 1000);
+      const late = sessionState(store.load(h))!;
+      expect(late.loadedFromCookie, describeLine(line)).toBe(false);
+      expect(late.readError).toEqual(expect.objectContaining({ code: "expired" }));
+      now = pinnedNow();
+      expect(asRailsReads(store.load(h).toHash())).toEqual(line.rails_reads);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });

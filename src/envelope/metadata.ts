@@ -271,7 +271,7 @@ export function parseXmlschema(text: string): Date | null {
  * Expiry is enforced against `now` (Rails: valid while now < exp).
  */
 export function checkMetadata(
-  unwrapped: Unwrapped,
+  unwrapped: Metadata,
   options: { purpose: string | null; now: Date; railsVersion: number },
 ): void {
   const found = unwrapped.purpose === "" ? null : unwrapped.purpose;

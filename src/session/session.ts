@@ -58,6 +58,31 @@ export interface SessionState {
    * While false the data is exactly what was loaded and commit need not serialize it to compare.
    */
   touched?: boolean;
+  /**
+   * Set while `data` is the read-only view of a cookie that the verified-cookie cache shares with
+   * every other read of the same cookie (`CookieCodec.decodeShared`, src/jar.ts; `data` is frozen).
+   * A handler that only reads plain values reads it as it is; before anything could change the
+   * data (a set, a delete, an object handed out, a rename of the id), `ownData` swaps in a copy of
+   * this session's own. null or absent: `data` is the session's own.
+   */
+  shared?: { copy(): SessionView } | null;
+}
+
+/** What the cookie store makes of a cookie's value (src/session/store.ts `sessionView`). */
+export interface SessionView {
+  readonly data: Record<string, unknown>;
+  /** Symbol or Integer keys were made Strings: the data is no longer what the cookie carried. */
+  readonly converted: boolean;
+}
+
+/** `state.data`, made the session's own first if it is still the cache's shared view (see `SessionState.shared`). */
+export function ownData(state: SessionState): Record<string, unknown> {
+  const shared = state.shared;
+  if (shared !== null && shared !== undefined) {
+    state.data = shared.copy().data;
+    state.shared = null;
+  }
+  return state.data;
 }
 
 const STATE = Symbol("rails-cookie-codec.session");
@@ -72,7 +97,9 @@ export function sessionState(session: unknown): SessionState | undefined {
 /** `reset_session`, as a function (works even when the data has a `"reset"` key). */
 export function resetSession(session: RailsSession): void {
   const state = requireState(session);
-  for (const key of Object.keys(state.data)) delete state.data[key];
+  // A new, empty data object (nothing of the old one is kept, so a shared view need not be copied).
+  state.data = Object.create(null) as Record<string, unknown>;
+  state.shared = null;
   state.id = generateSessionId();
   if (state.idInData !== false) state.data["session_id"] = state.id;
   state.idChanged = true;
@@ -82,7 +109,7 @@ export function resetSession(session: RailsSession): void {
 export function renewSession(session: RailsSession): void {
   const state = requireState(session);
   state.id = generateSessionId();
-  if (state.idInData !== false) state.data["session_id"] = state.id;
+  if (state.idInData !== false) ownData(state)["session_id"] = state.id;
   state.idChanged = true;
 }
 
@@ -112,7 +139,7 @@ class SessionTarget {
 
 function inspected(state: SessionState): Record<string, unknown> {
   state.touched = true;
-  return Object.assign(Object.create(null) as Record<string, unknown>, state.data);
+  return Object.assign(Object.create(null) as Record<string, unknown>, ownData(state));
 }
 
 /** Values a handler can change in place: reading one may change the session without a `set`. */
@@ -131,7 +158,7 @@ const METHODS: Record<string, (this: RailsSession) => unknown> = {
     const state = requireState(this);
     // A shallow copy: nested values are shared with the session, so the handler may change them.
     state.touched = true;
-    return Object.assign(Object.create(null) as Record<string, unknown>, state.data);
+    return Object.assign(Object.create(null) as Record<string, unknown>, ownData(state));
   },
 };
 
@@ -142,8 +169,10 @@ const HANDLER: ProxyHandler<SessionTarget> = {
     const state = target.state;
     if (own(state.data, key)) {
       const value = state.data[key as string];
-      if (mutable(value)) state.touched = true;
-      return value;
+      if (!mutable(value)) return value;
+      // An object the handler may change in place: it must be the session's own.
+      state.touched = true;
+      return ownData(state)[key as string];
     }
     if (key === "id" || (key === "session_id" && state.idInData === false)) return state.id;
     if (typeof key === "string" && Object.prototype.hasOwnProperty.call(METHODS, key)) {
@@ -156,12 +185,12 @@ const HANDLER: ProxyHandler<SessionTarget> = {
   },
   set(target, key, value) {
     if (typeof key !== "string") return false;
-    target.state.data[key] = value;
+    ownData(target.state)[key] = value;
     target.state.touched = true;
     return true;
   },
   deleteProperty(target, key) {
-    if (typeof key === "string") delete target.state.data[key];
+    if (typeof key === "string") delete ownData(target.state)[key];
     target.state.touched = true;
     return true;
   },
@@ -172,17 +201,20 @@ const HANDLER: ProxyHandler<SessionTarget> = {
     return Reflect.ownKeys(target.state.data);
   },
   getOwnPropertyDescriptor(target, key) {
-    const data = target.state.data;
-    if (!own(data, key)) return undefined;
-    const value = data[key as string];
-    if (mutable(value)) target.state.touched = true;
+    const state = target.state;
+    if (!own(state.data, key)) return undefined;
+    let value = state.data[key as string];
+    if (mutable(value)) {
+      state.touched = true;
+      value = ownData(state)[key as string];
+    }
     // Decoded Ruby Hashes may carry a non-enumerable helper (`toJSON` for bigints): not session data.
-    const enumerable = Object.prototype.propertyIsEnumerable.call(data, key);
+    const enumerable = Object.prototype.propertyIsEnumerable.call(state.data, key);
     return { value, writable: true, enumerable, configurable: true };
   },
   defineProperty(target, key, descriptor) {
     if (typeof key !== "string" || !("value" in descriptor)) return false;
-    target.state.data[key] = descriptor.value;
+    ownData(target.state)[key] = descriptor.value;
     target.state.touched = true;
     return true;
   },
