@@ -39,7 +39,7 @@ const N = num("--requests", SMOKE ? 100 : 2000);
 const WINDOWS = num("--windows", SMOKE ? 1 : 3);
 const WARM = num("--warm", SMOKE ? 100 : 3000);
 
-const CASES = (["baseline", "session-read", "session-read-uncached", "session", "cookie-session-read", "cookie-session"] as const).map((mode) => ({ mode, name: MODE_NAMES[mode] }));
+const CASES = (["baseline", "session-read", "session-read-uncached", "session", "cookie-session-read", "cookie-session", "floor-read", "floor"] as const).map((mode) => ({ mode, name: MODE_NAMES[mode] }));
 
 interface Counted {
   mode: Mode;

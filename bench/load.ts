@@ -15,7 +15,8 @@
  *         a full GC) are read before and after.
  *
  *   (iv)  cookie-session (Express's own signed-cookie sessions) on the same app and handlers, the
- *         reference a Node-only team would use (bench/lib/apps.ts).
+ *         reference a Node-only team would use, and the floor middleware (the least that shares
+ *         this session with Rails, on bench/lib/floor.ts): bench/lib/apps.ts.
  *   (v)   --soak N: N minutes of the read + rewrite case (default 0: none; the issue's soak is 10),
  *         the server's heap after a full GC read every ~30 s: it must not grow.
  *
@@ -148,51 +149,37 @@ function record(c: Case, r: autocannon.Result): void {
 
 async function main(): Promise<void> {
   const startLoad = loadavg();
-  const session = await startServer("session");
-  const sessionRead = await startServer("session-read");
-  const sessionReadUncached = await startServer("session-read-uncached");
-  const baseline = await startServer("baseline");
-  const baselineCookie = await startServer("baseline-cookie");
-  const cs = await startServer("cookie-session");
-  const csRead = await startServer("cookie-session-read");
+  // Timed in this order every round; reported in REPORTED's.
+  const TIMED: Mode[] = ["baseline", "baseline-cookie", "session", "session-read", "session-read-uncached", "cookie-session", "cookie-session-read", "floor", "floor-read"];
+  const REPORTED: Mode[] = ["baseline", "baseline-cookie", "session-read", "session-read-uncached", "session", "cookie-session-read", "cookie-session", "floor-read", "floor"];
+  const servers = new Map<Mode, Server>();
+  for (const mode of TIMED) servers.set(mode, await startServer(mode));
+  const server = (mode: Mode) => servers.get(mode)!;
+  const session = server("session");
   const cookie = `${line.session_key}=${line.value}`;
   // cookie-session's own cookies (value + .sig) holding the same session.
-  const seed = await fetch(`${cs.url}/__seed`);
+  const seed = await fetch(`${server("cookie-session").url}/__seed`);
   const csCookie = cookieSessionHeader(seed.headers.getSetCookie());
+  const requestsOf = (mode: Mode) => [{ headers: { cookie: mode.startsWith("cookie-session") ? csCookie : cookie } }];
 
-  // The session app must read the real cookie and write back the same session plus the counter.
-  const check = await fetch(`${session.url}/`, { headers: { cookie } });
-  const body = (await check.json()) as { user: unknown; hits: unknown };
-  const setCookie = check.headers.get("set-cookie") ?? "";
-  const written = /^[^=]+=([^;]*)/.exec(setCookie)?.[1];
-  const expected = { ...(jar.session.decode(line.name, line.value).value as object), hits: 1 };
-  if (check.status !== 200 || body.user !== 42 || body.hits !== 1 || !written) failures.push(`session app answered ${check.status} ${JSON.stringify(body)}`);
-  else if (JSON.stringify(jar.session.decode(line.name, written).value) !== JSON.stringify(expected)) failures.push("session app wrote another session");
-
-  const withSession = newCase(MODE_NAMES["session"]);
-  const readOnly = newCase(MODE_NAMES["session-read"]);
-  const readUncached = newCase(MODE_NAMES["session-read-uncached"]);
-  const without = newCase(MODE_NAMES["baseline"]);
-  const withCookie = newCase(MODE_NAMES["baseline-cookie"]);
-  const csWrite = newCase(MODE_NAMES["cookie-session"]);
-  const csReadOnly = newCase(MODE_NAMES["cookie-session-read"]);
-  await fire(session.url, [{ headers: { cookie } }], 1); // warm-up
-  await fire(baseline.url, [{ headers: { cookie } }], 1);
-  await fire(baselineCookie.url, [{ headers: { cookie } }], 1);
-  await fire(sessionRead.url, [{ headers: { cookie } }], 1);
-  await fire(sessionReadUncached.url, [{ headers: { cookie } }], 1);
-  await fire(cs.url, [{ headers: { cookie: csCookie } }], 1);
-  await fire(csRead.url, [{ headers: { cookie: csCookie } }], 1);
-  for (let r = 0; r < ROUNDS; r++) {
-    await measure(without, baseline, [{ headers: { cookie } }], SECONDS);
-    await measure(withCookie, baselineCookie, [{ headers: { cookie } }], SECONDS);
-    await measure(withSession, session, [{ headers: { cookie } }], SECONDS);
-    await measure(readOnly, sessionRead, [{ headers: { cookie } }], SECONDS);
-    await measure(readUncached, sessionReadUncached, [{ headers: { cookie } }], SECONDS);
-    await measure(csWrite, cs, [{ headers: { cookie: csCookie } }], SECONDS);
-    await measure(csReadOnly, csRead, [{ headers: { cookie: csCookie } }], SECONDS);
+  // The session apps (ours and the floor's) must read the real cookie and write back the same
+  // session plus the counter, as a cookie Rails' own options open.
+  for (const mode of ["session", "floor"] as const) {
+    const check = await fetch(`${server(mode).url}/`, { headers: { cookie } });
+    const body = (await check.json()) as { user: unknown; hits: unknown };
+    const setCookie = check.headers.get("set-cookie") ?? "";
+    const written = /^[^=]+=([^;]*)/.exec(setCookie)?.[1];
+    const expected = { ...(jar.session.decode(line.name, line.value).value as object), hits: 1 };
+    if (check.status !== 200 || body.user !== 42 || body.hits !== 1 || !written) failures.push(`${mode} app answered ${check.status} ${JSON.stringify(body)}`);
+    else if (JSON.stringify(jar.session.decode(line.name, written).value) !== JSON.stringify(expected)) failures.push(`${mode} app wrote another session`);
   }
-  for (const c of [withSession, without, withCookie, readOnly, readUncached, csWrite, csReadOnly]) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
+
+  const cases = new Map<Mode, Case>(TIMED.map((mode) => [mode, newCase(MODE_NAMES[mode])]));
+  for (const mode of TIMED) await fire(server(mode).url, requestsOf(mode), 1); // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const mode of TIMED) await measure(cases.get(mode)!, server(mode), requestsOf(mode), SECONDS);
+  }
+  for (const c of cases.values()) if (c.non2xx || c.errors || c.timeouts) failures.push(`${c.name}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts`);
 
   // Flood. First every junk cookie once, by hand: each must get a 200 and a fresh session.
   const junk = junkCookies();
@@ -224,11 +211,12 @@ async function main(): Promise<void> {
       soak.push({ minute: (Date.now() - t0) / 60_000, ...(await stats(session, true)), requests });
     }
   }
-  await Promise.all([stop(session), stop(sessionRead), stop(sessionReadUncached), stop(baseline), stop(baselineCookie), stop(cs), stop(csRead)]);
+  await Promise.all([...servers.values()].map(stop));
 
   const rps = (c: Case) => median(c.rounds);
   // The table's rows and results.json's cases, in one order.
-  const reported = [without, withCookie, readOnly, readUncached, withSession, csReadOnly, csWrite, flood];
+  const without = cases.get("baseline")!;
+  const reported = [...REPORTED.map((mode) => cases.get(mode)!), flood];
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
   const table = [
     "| case | req/s (median) | vs baseline | server CPU µs/request (system) | requests | 200 | non-2xx | errors |",

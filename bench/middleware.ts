@@ -16,9 +16,11 @@ import inject from "light-my-request";
 import type { Express } from "express";
 import { railsSession } from "../src/express.js";
 import { bytesPerOp } from "./lib/alloc.js";
-import { buildApp, cookieSessionHeader, railsCookieHeader, readsOnly, type Mode } from "./lib/apps.js";
+import { CookieJar } from "../src/jar.js";
+import { buildApp, cookieSessionHeader, loadLine, railsCookieHeader, readsOnly, sessionData, type Mode } from "./lib/apps.js";
 import { checkout } from "./lib/revision.js";
 import { median, timeAsync } from "./lib/timing.js";
+import { jarOptionsFor } from "./lib/vectors.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -26,6 +28,7 @@ const SMOKE = argv.includes("--smoke");
 const ROUNDS = Number(opt("--rounds") ?? (SMOKE ? 1 : 11));
 const MS = Number(opt("--ms") ?? (SMOKE ? 20 : 200));
 const AB = opt("--ab");
+const jar = new CookieJar(jarOptionsFor(loadLine));
 
 interface Case {
   name: string;
@@ -54,6 +57,8 @@ export async function middlewareBench(): Promise<{ table: string; cases: Array<{
     { name: "railsSession, handler changes the session", mode: "session", headers: rails },
     { name: "cookie-session, handler only reads", mode: "cookie-session-read", headers: { cookie: csCookie } },
     { name: "cookie-session, handler changes the session", mode: "cookie-session", headers: { cookie: csCookie } },
+    { name: "floor middleware (gcmFloor), handler only reads", mode: "floor-read", headers: rails },
+    { name: "floor middleware (gcmFloor), handler changes the session", mode: "floor", headers: rails },
   ].map((c) => ({ ...c, mode: c.mode as Mode, app: buildApp(c.mode as Mode), us: [] }));
   if (AB) {
     const { sha, dir } = checkout(AB);
@@ -69,9 +74,20 @@ export async function middlewareBench(): Promise<{ table: string; cases: Array<{
     const r = await request(c);
     const body = r.json() as { user: unknown; hits: unknown };
     const wrote = r.headers["set-cookie"] !== undefined;
-    const writes = c.mode === "session" || c.mode === "cookie-session" || c.mode === "baseline-cookie";
+    const writes = c.mode === "session" || c.mode === "cookie-session" || c.mode === "baseline-cookie" || c.mode === "floor";
     if (r.statusCode !== 200 || body.user !== 42 || body.hits !== (readsOnly(c.mode) ? null : 1) || wrote !== writes) {
       failures.push(`${c.name}: ${r.statusCode} ${JSON.stringify(body)}, Set-Cookie ${wrote}`);
+    } else if (c.mode === "session" || c.mode === "floor") {
+      // What ours and the floor write must be a cookie of this Rails app holding the session + 1 hit.
+      const written = /^[^=]+=([^;]*)/.exec(String(r.headers["set-cookie"]))?.[1] ?? "";
+      const read = (() => {
+        try {
+          return JSON.stringify(jar.session.decode(loadLine.name, written).value);
+        } catch (e) {
+          return String(e);
+        }
+      })();
+      if (read !== JSON.stringify({ ...sessionData, hits: 1 })) failures.push(`${c.name}: wrote a cookie that reads as ${read}`);
     }
   }
 
