@@ -31,7 +31,7 @@ import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import autocannon from "autocannon";
 import { CookieJar } from "../src/jar.js";
-import { MODE_NAMES, cookieSessionHeader, type Mode } from "./lib/apps.js";
+import { MODE_NAMES, cookieSessionHeader, rewrittenCookieProblem, type Mode } from "./lib/apps.js";
 import { escapeCookieValue, unescapeCookieValue } from "../src/cookie/escape.js";
 import { writeResultsSection } from "./lib/results.js";
 import { median } from "./lib/timing.js";
@@ -167,11 +167,9 @@ async function main(): Promise<void> {
   for (const mode of ["session", "floor"] as const) {
     const check = await fetch(`${server(mode).url}/`, { headers: { cookie } });
     const body = (await check.json()) as { user: unknown; hits: unknown };
-    const setCookie = check.headers.get("set-cookie") ?? "";
-    const written = /^[^=]+=([^;]*)/.exec(setCookie)?.[1];
-    const expected = { ...(jar.session.decode(line.name, line.value).value as object), hits: 1 };
-    if (check.status !== 200 || body.user !== 42 || body.hits !== 1 || !written) failures.push(`${mode} app answered ${check.status} ${JSON.stringify(body)}`);
-    else if (JSON.stringify(jar.session.decode(line.name, written).value) !== JSON.stringify(expected)) failures.push(`${mode} app wrote another session`);
+    const problem = rewrittenCookieProblem(check.headers.get("set-cookie") ?? undefined);
+    if (check.status !== 200 || body.user !== 42 || body.hits !== 1) failures.push(`${mode} app answered ${check.status} ${JSON.stringify(body)}`);
+    else if (problem !== null) failures.push(`${mode} app: ${problem}`);
   }
 
   const cases = new Map<Mode, Case>(TIMED.map((mode) => [mode, newCase(MODE_NAMES[mode])]));

@@ -52,11 +52,30 @@ export const loadLine = vector(LOAD_VECTOR);
 /** The Cookie header every request of the normal cases carries (for cookie-session: see `cookieSessionHeader`). */
 export const railsCookieHeader = `${loadLine.session_key}=${loadLine.value}`;
 /** What the Rails cookie holds, as plain JSON (cookie-session's cookie holds the same). */
-export const sessionData = JSON.parse(JSON.stringify(new CookieJar(jarOptionsFor(loadLine)).session.decode(loadLine.name, loadLine.value).value)) as Record<string, unknown>;
+const loadJar = new CookieJar(jarOptionsFor(loadLine));
+export const sessionData = JSON.parse(JSON.stringify(loadJar.session.decode(loadLine.name, loadLine.value).value)) as Record<string, unknown>;
+
+/**
+ * What is wrong with the Set-Cookie a rewriting app (ours, the floor's) answered the load cookie
+ * with, or null when it is a cookie of this Rails app holding `sessionData` plus one hit
+ * (bench/middleware.ts and bench/load.ts check both apps with it before timing them).
+ */
+export function rewrittenCookieProblem(setCookie: string | undefined): string | null {
+  const written = /^[^=]+=([^;]*)/.exec(setCookie ?? "")?.[1];
+  if (!written) return "no session cookie written";
+  let read: string;
+  try {
+    read = JSON.stringify(loadJar.session.decode(loadLine.name, written).value);
+  } catch (error) {
+    return `wrote a cookie that does not open: ${String(error)}`;
+  }
+  return read === JSON.stringify({ ...sessionData, hits: 1 }) ? null : `wrote another session: ${read}`;
+}
 const COOKIE_SESSION_KEYS = [loadLine.secret_key_base.slice(0, 64)];
 
 // The load cookie's app: Rails 8.0.5, load_defaults 8.0 (PBKDF2-SHA256, AES-256-GCM, JSON).
 const floor = gcmFloor(loadLine.secret_key_base, "sha256", loadLine.name, "json");
+// What railsSession sends after this session's value (and so the floor and baseline-cookie too).
 const COOKIE_ATTRIBUTES = "; path=/; HttpOnly; SameSite=Lax";
 
 /**
@@ -109,7 +128,7 @@ export function buildApp(mode: Mode, railsSession: typeof ourRailsSession = ourR
     });
   }
   // As long as the Set-Cookie railsSession sends for this session.
-  const fixedCookie = `${loadLine.session_key}=${loadLine.value}; path=/; HttpOnly; SameSite=Lax`;
+  const fixedCookie = `${loadLine.session_key}=${loadLine.value}${COOKIE_ATTRIBUTES}`;
   app.get("/", (req, res) => {
     const session = rails || cookie || atFloor ? (req as unknown as { session: Record<string, unknown> }).session : { user_id: 42 };
     if (readsOnly(mode)) {
