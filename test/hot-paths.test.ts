@@ -14,6 +14,13 @@ import { createSessionStore } from "../src/session/index.js";
 import { PINNED } from "./helpers/clock.js";
 import { parseIso8601, parseXmlschema, unwrap, unwrapParsed, type Unwrapped } from "../src/envelope/metadata.js";
 import type { RailsCookieError } from "../src/errors.js";
+import { verifySigned } from "../src/crypto/messageVerifier.js";
+import { importHmacKey, verifySigned as webVerifySigned } from "../src/webcrypto/messageVerifier.js";
+import { splitSigned } from "../src/crypto/formats.js";
+import { createHmac } from "node:crypto";
+import { unescapeCookieValue as unescapeValue } from "../src/cookie/escape.js";
+import { KeyGenerator } from "../src/crypto/index.js";
+import { loadVectorFile } from "./helpers/vectors.js";
 
 const fatal = (bytes: Uint8Array): string | null => {
   try {
@@ -106,6 +113,56 @@ describe("strictDecode64", () => {
       same(`QU${c}=`);
       same(`QUJD${c}Q==`);
     }
+  });
+});
+
+describe("a signed message's digest, compared before its hex check", () => {
+  // verifySigned (node:crypto) compares the MAC first and checks the digest is lower-case hex only
+  // when they differ. The long way checks the shape first (splitSigned, what the Web Crypto
+  // backend does) and then the MAC; both must refuse and accept alike, also for a digest that is
+  // the right MAC spelt otherwise: upper-case, or a character whose low byte is a hex digit
+  // (U+0161 is "a" to a Latin-1 view), which a byte comparison of Latin-1 views would let pass.
+  const line = loadVectorFile("rails61/vectors.jsonl").find((l) => l.kind === "signed" && l.scenario === "signed_permanent")!;
+  const secret = new KeyGenerator(line.secret_key_base, { hashDigestClass: "SHA1" }).generateKey("signed cookie", 64);
+  const key = { secret, digest: "SHA1" as const };
+  const signed = unescapeValue(line.value);
+  const outcome = (verify: () => Uint8Array): string => {
+    try {
+      return Buffer.from(verify()).toString("hex");
+    } catch (error) {
+      return `error ${(error as RailsCookieError).code}`;
+    }
+  };
+  const longWay = (value: string): string =>
+    outcome(() => {
+      const { data, mac } = splitSigned(value, "SHA1");
+      if (createHmac("sha1", secret).update(data, "latin1").digest("hex") !== mac) throw { code: "bad_signature" };
+      return strictDecode64(data);
+    });
+  const digestAt = signed.length - 40;
+  const variants = [
+    signed,
+    signed.slice(0, digestAt) + signed.slice(digestAt).toUpperCase(),
+    ...[...signed.slice(digestAt)].flatMap((c, i) => {
+      const at = digestAt + i;
+      const spelt = [String.fromCharCode(0x100 + c.charCodeAt(0)), c.toUpperCase(), "g", c === "0" ? "1" : "0"];
+      return spelt.map((s) => signed.slice(0, at) + s + signed.slice(at + 1));
+    }),
+  ];
+  it("Rails' signed cookie is read, and every respelling of its digest is refused as the long way refuses it", async () => {
+    const webKey = await importHmacKey(secret, "SHA1");
+    expect(longWay(signed)).not.toMatch(/^error/);
+    for (const value of variants) {
+      const expected = longWay(value);
+      let web: string;
+      try {
+        web = Buffer.from(await webVerifySigned(value, webKey)).toString("hex");
+      } catch (error) {
+        web = `error ${(error as RailsCookieError).code}`;
+      }
+      expect({ value, node: outcome(() => verifySigned(value, key)), web }).toEqual({ value, node: expected, web: expected });
+    }
+    expect(variants.filter((v) => longWay(v) === "error bad_format").length).toBeGreaterThan(80);
   });
 });
 

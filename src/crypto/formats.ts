@@ -37,14 +37,28 @@ const HEX_LENGTH: Record<MessageDigest, number> = { MD5: 32, SHA1: 40, SHA256: 6
  * right before it.
  */
 export function splitSigned(value: string, digest: MessageDigest): { data: string; mac: string } {
+  const parts = splitSignedShape(value, digest);
+  checkHexDigest(parts.mac);
+  return parts;
+}
+
+/**
+ * `splitSigned` without the hex check, for a verifier that compares the MAC first: a digest equal
+ * to the lower-case hex HMAC is lower-case hex, so only a mismatch needs `checkHexDigest` to tell
+ * a malformed digest (`CookieFormatError`) from a wrong one, and the refusal is the same.
+ */
+export function splitSignedShape(value: string, digest: MessageDigest): { data: string; mac: string } {
   const hexLength = HEX_LENGTH[digest];
   const dataEnd = value.length - hexLength - 2;
   if (dataEnd < 1 || value.charCodeAt(dataEnd) !== 0x2d || value.charCodeAt(dataEnd + 1) !== 0x2d) {
     throw new CookieFormatError(`not a signed message (data--${digest} hex digest)`);
   }
-  const mac = value.slice(dataEnd + 2);
+  return { data: value.slice(0, dataEnd), mac: value.slice(dataEnd + 2) };
+}
+
+/** Throws `CookieFormatError` unless `mac` is lower-case hex (what Rails' hexdigest writes). */
+export function checkHexDigest(mac: string): void {
   if (!/^[0-9a-f]+$/.test(mac)) throw new CookieFormatError("digest is not lower-case hex");
-  return { data: value.slice(0, dataEnd), mac };
 }
 
 /**

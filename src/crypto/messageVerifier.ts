@@ -10,7 +10,7 @@
 import { createHmac, type KeyObject } from "node:crypto";
 import { InvalidSignatureError } from "../errors.js";
 import { strictDecode64, strictEncode64 } from "./base64.js";
-import { splitSigned, type MessageDigest } from "./formats.js";
+import { checkHexDigest, splitSignedShape, type MessageDigest } from "./formats.js";
 import { secureCompare } from "./secureCompare.js";
 
 export { splitSigned, type MessageDigest } from "./formats.js";
@@ -40,9 +40,12 @@ export function generateSigned(payload: Uint8Array, key: VerifierKey): string {
  * decoded, in constant time.
  */
 export function verifySigned(value: string, key: VerifierKey): Buffer {
-  const { data, mac } = splitSigned(value, key.digest);
+  const { data, mac } = splitSignedShape(value, key.digest);
   const expected = hmacHex(key, data);
-  if (!secureCompare(Buffer.from(mac, "latin1"), Buffer.from(expected, "latin1"))) {
+  // The digest's UTF-8 bytes, not a Latin-1 view: that would read U+0161 as "a", so a respelt
+  // MAC would match. The hex check waits for a mismatch: a digest equal to the hex HMAC is hex.
+  if (!secureCompare(Buffer.from(mac, "utf8"), Buffer.from(expected, "latin1"))) {
+    checkHexDigest(mac);
     throw new InvalidSignatureError();
   }
   return strictDecode64(data, "signed data");
