@@ -51,6 +51,31 @@ interface SharedAbove<P> {
   readonly read: SharedRead<P>;
 }
 
+/**
+ * A `SharedRead` as a class, not an object literal with a `copy` closure: a closure made on every
+ * first read was, under tsx's `keepNames` (how bench/ runs src/), a `__name` defineProperty per
+ * uncached session read (~1.6 profiled µs, docs/bench.md); a method is made once.
+ */
+class SharedCookieRead<P> implements SharedRead<P> {
+  readonly value: P;
+  readonly payload: Uint8Array;
+  readonly needsRewrite: boolean;
+  readonly #config: ResolvedConfig;
+  readonly #prepare: (value: unknown, shared: boolean) => P;
+
+  constructor(config: ResolvedConfig, decoded: DecodedCookie, prepare: (value: unknown, shared: boolean) => P) {
+    this.value = prepare(decoded.value, true);
+    this.payload = decoded.payload;
+    this.needsRewrite = decoded.needsRewrite;
+    this.#config = config;
+    this.#prepare = prepare;
+  }
+
+  copy(): P {
+    return this.#prepare(valueOfPayload(this.#config, this.payload), false);
+  }
+}
+
 /** One of the jar's two faces: `jar.encrypted` or `jar.signed`. */
 export class CookieCodec {
   readonly kind: "encrypted" | "signed";
@@ -126,14 +151,7 @@ export class CookieCodec {
   }
 
   #sharedRead<P>(decoded: DecodedCookie, prepare: (value: unknown, shared: boolean) => P): SharedAbove<P> {
-    const config = this.#config;
-    const payload = decoded.payload;
-    const read: SharedRead<P> = {
-      value: prepare(decoded.value, true),
-      payload,
-      needsRewrite: decoded.needsRewrite,
-      copy: () => prepare(valueOfPayload(config, payload), false),
-    };
+    const read = new SharedCookieRead(this.#config, decoded, prepare);
     return { prepare, metadata: { purpose: decoded.purpose, expiresAt: decoded.expiresAt }, read };
   }
 
