@@ -3,9 +3,11 @@
  *
  *     value = strict_base64(data) + "--" + lowercase_hex(HMAC(digest, secret, strict_base64(data)))
  *
- * The shape check is the Node backend's own `splitSigned` (src/crypto/messageVerifier.ts, Rails
- * 7.0+ parsing). The MAC is checked by `crypto.subtle.verify`, which compares in constant time;
- * the data is decoded only after it passed.
+ * The shape check is `splitSigned` (src/crypto/formats.ts, Rails 7.0+ parsing), hex check included:
+ * `fromHex` needs hex, so this backend checks it before the MAC, where the node:crypto one checks
+ * it only after a mismatch; both refuse the same digests (test/hot-paths.test.ts). The MAC is
+ * checked by `crypto.subtle.verify`, which compares in constant time; the data is decoded only
+ * after it passed.
  */
 import { InvalidSignatureError } from "../errors.js";
 import { latin1Bytes, strictDecode64, strictEncode64 } from "../bytes/index.js";
